@@ -1,0 +1,1 @@
+"""Entities and rules, plain Python: ids, working days, case numbers, checklists, search."""

@@ -1,0 +1,495 @@
+"""The service-item catalog (事项清单): import as counties export it, and look-ups.
+
+Counties keep the list in Excel and export a pair of tables joined on 实施编码: items and
+their materials. Either comes as CSV (UTF-8 with or without BOM, GBK/GB18030) or .xlsx.
+An import checks every row first and reports each bad one by row and column; it writes
+nothing unless the whole file is good. Re-importing creates a new version of each changed
+item; cases keep the version they were taken under.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from clerk_app.i18n import _
+from clerk_app.services.common import Actor, Context, ServiceError, audit, require_supervisor
+from clerk_app.store.models import CatalogVersion, Material, ServiceItem
+
+MATERIAL_FORMS = ("原件", "复印件", "原件及复印件")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    aliases: tuple[str, ...] = ()
+    required: bool = True
+
+
+ITEM_COLUMNS = (
+    Column("seq", "序号", required=False),
+    Column("name", "事项名称"),
+    Column("code", "实施编码", ("事项编码", "实施清单编码")),
+    Column("body", "实施主体", ("实施机构",)),
+    Column("item_type", "事项类型"),
+    Column("level", "办理层级", (), False),
+    Column("legal_limit", "法定时限（工作日）", ("法定时限", "法定办结时限")),
+    Column("promised_limit", "承诺时限（工作日）", ("承诺时限", "承诺办结时限")),
+    Column("fee", "收费标准", ("是否收费",), False),
+    Column("conditions", "申请条件", ("受理条件",), False),
+    Column("materials_text", "申请材料", (), False),
+    Column("legal_basis", "设定依据", ("法律依据",), False),
+    Column("proxy_allowed", "是否可代办", ("可否代办",), False),
+    Column("visits", "到现场次数", ("跑动次数",), False),
+    Column("consult_phone", "咨询电话", (), False),
+    Column("complaint_phone", "监督电话", ("投诉电话",), False),
+)
+
+MATERIAL_COLUMNS = (
+    Column("code", "实施编码", ("事项编码",)),
+    Column("seq", "序号", required=False),
+    Column("name", "材料名称"),
+    Column("form", "材料形式"),
+    Column("copies", "份数", ("数量",), False),
+    Column("necessity", "是否必需", ("必要性",), False),
+    Column("condition", "条件或说明", ("备注", "条件"), False),
+)
+
+
+@dataclass(frozen=True)
+class RowError:
+    file: str
+    row: int  # as a spreadsheet shows it: the header is row 1
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = _("{file} 第 {row} 行").format(file=self.file, row=self.row)
+        if self.column:
+            where += _("「{column}」列").format(column=self.column)
+        return f"{where}：{self.message}"
+
+
+class CatalogImportError(ServiceError):
+    def __init__(self, errors: list[RowError]) -> None:
+        shown = "\n".join(str(e) for e in errors[:30])
+        more = len(errors) - 30
+        if more > 0:
+            shown += "\n" + _("……另有 {n} 处错误").format(n=more)
+        super().__init__(
+            _("事项清单有 {n} 处错误，未导入任何内容。请改正后重新导入：\n{errors}").format(
+                n=len(errors), errors=shown
+            )
+        )
+        self.errors = errors
+
+
+@dataclass
+class ImportResult:
+    version_id: int
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return _("导入完成：新增 {a} 项，更新 {u} 项，未变 {n} 项，停用 {r} 项。").format(
+            a=len(self.added), u=len(self.updated), n=self.unchanged, r=len(self.removed)
+        )
+
+
+# --- reading tables ----------------------------------------------------------------------
+
+
+def _norm_header(text: str) -> str:
+    text = unicodedata.normalize("NFKC", str(text or "")).strip().lstrip("\ufeff")
+    return "".join(text.split())
+
+
+def decode_bytes(data: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise ServiceError(
+            _("无法识别文件 {name} 的编码（第 {pos} 字节）。请另存为 UTF-8 或 GBK 编码的 CSV，或 .xlsx。").format(
+                name=name, pos=exc.start
+            )
+        ) from exc
+
+
+def read_table(path: Path) -> list[list[str]]:
+    """All rows of a CSV or .xlsx file as strings, the header first."""
+    name = path.name
+    if not path.exists():
+        raise ServiceError(_("找不到文件：{path}").format(path=path))
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path)
+    if suffix == ".xls":
+        raise ServiceError(_("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV。"))
+    data = path.read_bytes()
+    if data[:4] == b"PK\x03\x04":
+        return _read_xlsx(path)
+    text = decode_bytes(data, name)
+    try:
+        return [row for row in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as exc:
+        raise ServiceError(_("文件 {name} 不是有效的 CSV：{error}").format(name=name, error=exc)) from exc
+
+
+def _read_xlsx(path: Path) -> list[list[str]]:
+    from openpyxl import load_workbook  # imported here: only imports need it
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise ServiceError(
+            _("无法打开 Excel 文件 {name}：{error}").format(name=path.name, error=exc)
+        ) from exc
+    try:
+        sheet = wb.worksheets[0]
+        rows = []
+        for values in sheet.iter_rows(values_only=True):
+            rows.append(["" if v is None else _cell_text(v) for v in values])
+        return rows
+    finally:
+        wb.close()
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _map_columns(
+    header: list[str], columns: tuple[Column, ...], file: str
+) -> tuple[dict[str, int], list[RowError]]:
+    index = {_norm_header(h): i for i, h in enumerate(header) if _norm_header(h)}
+    found: dict[str, int] = {}
+    errors = []
+    for col in columns:
+        for candidate in (col.header, *col.aliases):
+            key = _norm_header(candidate)
+            if key in index:
+                found[col.key] = index[key]
+                break
+        else:
+            if col.required:
+                errors.append(RowError(file, 1, col.header, _("缺少这一列（表头需要「{h}」）").format(h=col.header)))
+    return found, errors
+
+
+def _records(
+    rows: list[list[str]], columns: tuple[Column, ...], file: str
+) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
+    # skip leading empty lines before the header
+    start = 0
+    while start < len(rows) and not any(c.strip() for c in rows[start]):
+        start += 1
+    if start >= len(rows):
+        return [], [RowError(file, 1, "", _("文件是空的。"))]
+    colmap, errors = _map_columns(rows[start], columns, file)
+    if errors:
+        return [], errors
+    records = []
+    for offset, row in enumerate(rows[start + 1 :], start=start + 2):
+        if not any(str(c).strip() for c in row):
+            continue
+        rec = {k: (row[i].strip() if i < len(row) else "") for k, i in colmap.items()}
+        records.append((offset, rec))
+    return records, []
+
+
+# --- validating ------------------------------------------------------------------------
+
+
+@dataclass
+class ItemRow:
+    seq: int
+    code: str
+    name: str
+    body: str
+    item_type: str
+    level: str
+    legal_limit: int
+    promised_limit: int
+    fee: str
+    conditions: str
+    legal_basis: str
+    proxy_allowed: bool
+    visits: int
+    consult_phone: str
+    complaint_phone: str
+    materials_text: str
+    materials: list[dict[str, object]] = field(default_factory=list)
+
+    def content_hash(self) -> str:
+        data = {k: v for k, v in self.__dict__.items() if k not in ("materials_text",)}
+        raw = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def _int(rec: dict[str, str], key: str, header: str, row: int, file: str, errors: list[RowError],
+         default: int | None = None, minimum: int = 0) -> int:
+    text = unicodedata.normalize("NFKC", rec.get(key, "")).strip()
+    if not text:
+        if default is not None:
+            return default
+        errors.append(RowError(file, row, header, _("不能为空，请填写整数")))
+        return 0
+    if text.endswith(".0"):
+        text = text[:-2]
+    if text in ("即办", "当场办结"):
+        return 0
+    if not text.isdigit():
+        errors.append(RowError(file, row, header, _("「{v}」不是整数，请填写数字（0 表示即办）").format(v=text)))
+        return 0
+    value = int(text)
+    if value < minimum:
+        errors.append(RowError(file, row, header, _("不能小于 {m}").format(m=minimum)))
+    return value
+
+
+def _yes_no(text: str, row: int, header: str, file: str, errors: list[RowError]) -> bool:
+    t = text.strip()
+    if t in ("是", "可", "可以", "Y", "y", "1", "true", "TRUE"):
+        return True
+    if t in ("", "否", "不可", "N", "n", "0", "false", "FALSE"):
+        return False
+    errors.append(RowError(file, row, header, _("只能填「是」或「否」，现为「{v}」").format(v=t)))
+    return False
+
+
+def parse_catalog(
+    items_rows: list[list[str]],
+    material_rows: list[list[str]] | None,
+    items_name: str = "items",
+    materials_name: str = "materials",
+) -> list[ItemRow]:
+    """Validate the two tables; raise CatalogImportError listing every bad row."""
+    errors: list[RowError] = []
+    item_recs, errs = _records(items_rows, ITEM_COLUMNS, items_name)
+    errors += errs
+    items: dict[str, ItemRow] = {}
+    first_row: dict[str, int] = {}
+    for row, rec in item_recs:
+        code = unicodedata.normalize("NFKC", rec["code"]).strip()
+        name = rec["name"].strip()
+        if not code:
+            errors.append(RowError(items_name, row, "实施编码", _("不能为空")))
+        elif code in items:
+            errors.append(RowError(items_name, row, "实施编码",
+                                   _("与第 {r} 行重复：{c}").format(r=first_row[code], c=code)))
+        if not name:
+            errors.append(RowError(items_name, row, "事项名称", _("不能为空")))
+        for key, header in (("body", "实施主体"), ("item_type", "事项类型")):
+            if not rec.get(key, "").strip():
+                errors.append(RowError(items_name, row, header, _("不能为空")))
+        legal = _int(rec, "legal_limit", "法定时限（工作日）", row, items_name, errors)
+        promised = _int(rec, "promised_limit", "承诺时限（工作日）", row, items_name, errors)
+        if promised > legal:
+            errors.append(RowError(items_name, row, "承诺时限（工作日）",
+                                   _("承诺时限 {p} 天不能超过法定时限 {l} 天").format(p=promised, l=legal)))
+        item = ItemRow(
+            seq=_int(rec, "seq", "序号", row, items_name, errors, default=len(items) + 1),
+            code=code,
+            name=name,
+            body=rec.get("body", "").strip(),
+            item_type=rec.get("item_type", "").strip(),
+            level=rec.get("level", "").strip(),
+            legal_limit=legal,
+            promised_limit=promised,
+            fee=rec.get("fee", "").strip() or "不收费",
+            conditions=rec.get("conditions", "").strip(),
+            legal_basis=rec.get("legal_basis", "").strip(),
+            proxy_allowed=_yes_no(rec.get("proxy_allowed", ""), row, "是否可代办", items_name, errors),
+            visits=_int(rec, "visits", "到现场次数", row, items_name, errors, default=1),
+            consult_phone=rec.get("consult_phone", "").strip(),
+            complaint_phone=rec.get("complaint_phone", "").strip(),
+            materials_text=rec.get("materials_text", "").strip(),
+        )
+        if code and code not in items:
+            items[code] = item
+            first_row[code] = row
+
+    if material_rows is not None:
+        mat_recs, errs = _records(material_rows, MATERIAL_COLUMNS, materials_name)
+        errors += errs
+        seen: dict[tuple[str, str], int] = {}
+        for row, rec in mat_recs:
+            code = unicodedata.normalize("NFKC", rec["code"]).strip()
+            name = rec["name"].strip()
+            if code not in items:
+                errors.append(RowError(materials_name, row, "实施编码",
+                                       _("事项清单中没有这个实施编码：{c}").format(c=code or "（空）")))
+                continue
+            if not name:
+                errors.append(RowError(materials_name, row, "材料名称", _("不能为空")))
+            elif (code, name) in seen:
+                errors.append(RowError(materials_name, row, "材料名称",
+                                       _("同一事项的材料与第 {r} 行重复").format(r=seen[(code, name)])))
+            seen[(code, name)] = row
+            form = rec["form"].strip()
+            if form not in MATERIAL_FORMS:
+                errors.append(RowError(materials_name, row, "材料形式",
+                                       _("只能是 原件、复印件 或 原件及复印件，现为「{v}」").format(v=form)))
+            copies = _int(rec, "copies", "份数", row, materials_name, errors, default=1, minimum=1)
+            necessity = rec.get("necessity", "").strip() or "必需"
+            if necessity not in ("必需", "条件必需", "非必需", "容缺"):
+                errors.append(RowError(materials_name, row, "是否必需",
+                                       _("只能是 必需 或 条件必需，现为「{v}」").format(v=necessity)))
+            condition = rec.get("condition", "").strip()
+            required = necessity == "必需"
+            if not required and not condition:
+                errors.append(RowError(materials_name, row, "条件或说明",
+                                       _("条件必需的材料要写明在什么情况下需要")))
+            item = items[code]
+            item.materials.append(
+                {
+                    "seq": _int(rec, "seq", "序号", row, materials_name, errors,
+                                default=len(item.materials) + 1),
+                    "name": name,
+                    "form": form,
+                    "copies": copies,
+                    "required": required,
+                    "condition": condition,
+                }
+            )
+    else:
+        for item in items.values():
+            parts = [p.strip() for p in item.materials_text.replace(";", "；").split("；") if p.strip()]
+            item.materials = [
+                {"seq": i, "name": p, "form": "原件", "copies": 1, "required": True, "condition": ""}
+                for i, p in enumerate(parts, start=1)
+            ]
+    if not items and not errors:
+        errors.append(RowError(items_name, 2, "", _("没有任何事项。")))
+    if errors:
+        raise CatalogImportError(errors)
+    for item in items.values():
+        item.materials.sort(key=lambda m: int(m["seq"]))  # type: ignore[arg-type]
+    return list(items.values())
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def import_catalog(
+    ctx: Context, actor: Actor | None, items_path: Path, materials_path: Path | None = None
+) -> ImportResult:
+    items_rows = read_table(items_path)
+    material_rows = read_table(materials_path) if materials_path else None
+    parsed = parse_catalog(
+        items_rows,
+        material_rows,
+        items_path.name,
+        materials_path.name if materials_path else "",
+    )
+    digest = hashlib.sha256()
+    for p in (items_path, materials_path):
+        if p:
+            digest.update(p.read_bytes())
+    with ctx.tx() as s:
+        return apply_catalog(s, ctx.clock(), actor, parsed, str(items_path.name), digest.hexdigest())
+
+
+def apply_catalog(
+    s: Session, now, actor: Actor | None, parsed: list[ItemRow], source: str, checksum: str
+) -> ImportResult:
+    if actor is not None:
+        require_supervisor(actor)
+    version = CatalogVersion(
+        imported_at=now, source=source, checksum=checksum, item_count=len(parsed),
+        operator_id=actor.id if actor else None,
+    )
+    s.add(version)
+    s.flush()
+    result = ImportResult(version_id=version.id)
+    current = {it.code: it for it in s.scalars(select(ServiceItem).where(ServiceItem.current))}
+    for row in parsed:
+        h = row.content_hash()
+        old = current.pop(row.code, None)
+        if old is not None and old.content_hash == h:
+            result.unchanged += 1
+            continue
+        if old is not None:
+            old.current = False
+            result.updated.append(row.code)
+        else:
+            result.added.append(row.code)
+        item = ServiceItem(
+            code=row.code, version_id=version.id, current=True, content_hash=h, seq=row.seq,
+            name=row.name, body=row.body, item_type=row.item_type, level=row.level,
+            legal_limit=row.legal_limit, promised_limit=row.promised_limit, fee=row.fee,
+            conditions=row.conditions, legal_basis=row.legal_basis,
+            proxy_allowed=row.proxy_allowed, visits=row.visits,
+            consult_phone=row.consult_phone, complaint_phone=row.complaint_phone,
+        )
+        item.materials = [
+            Material(seq=int(m["seq"]), name=str(m["name"]), form=str(m["form"]),  # type: ignore[arg-type]
+                     copies=int(m["copies"]), required=bool(m["required"]),  # type: ignore[arg-type]
+                     condition=str(m["condition"]))
+            for m in row.materials
+        ]
+        s.add(item)
+    for code, old in current.items():
+        old.current = False
+        result.removed.append(code)
+    audit(s, now, actor, "catalog_imported", "catalog_version", version.id, source=source,
+          added=len(result.added), updated=len(result.updated), removed=len(result.removed),
+          unchanged=result.unchanged)
+    return result
+
+
+# --- reading the catalog ---------------------------------------------------------------
+
+
+def current_items(ctx: Context) -> list[ServiceItem]:
+    with ctx.tx() as s:
+        return list(
+            s.scalars(
+                select(ServiceItem)
+                .where(ServiceItem.current)
+                .options(selectinload(ServiceItem.materials))
+                .order_by(ServiceItem.seq, ServiceItem.id)
+            )
+        )
+
+
+def get_item(ctx: Context, item_id: int) -> ServiceItem:
+    with ctx.tx() as s:
+        item = s.scalar(
+            select(ServiceItem)
+            .where(ServiceItem.id == item_id)
+            .options(selectinload(ServiceItem.materials))
+        )
+        if item is None:
+            raise ServiceError(_("找不到该事项，可能已被新版清单替换，请重新查找。"))
+        return item
+
+
+def catalog_version_info(ctx: Context) -> CatalogVersion | None:
+    with ctx.tx() as s:
+        return s.scalar(select(CatalogVersion).order_by(CatalogVersion.id.desc()).limit(1))
+
+
+def iter_index_rows(items: Iterable[ServiceItem]) -> list[tuple[int, str, str]]:
+    return [(it.id, it.name, it.code) for it in items]

@@ -1,0 +1,1 @@
+"""Local storage: SQLAlchemy models, sessions and Alembic migrations."""
