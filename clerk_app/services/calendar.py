@@ -28,8 +28,10 @@ def list_overrides(ctx: Context) -> list[CalendarOverride]:
         return list(s.scalars(select(CalendarOverride).order_by(CalendarOverride.day)))
 
 
-def set_override(ctx: Context, actor: Actor, day: dt.date, is_workday: bool, note: str) -> None:
-    require_supervisor(actor)
+def set_override(ctx: Context, actor: Actor | None, day: dt.date, is_workday: bool, note: str) -> None:
+    """``actor`` None: the admin command line."""
+    if actor is not None:
+        require_supervisor(actor)
     if not note.strip():
         raise ServiceError(_("请写明调整原因，例如「2027 年春节调休」。"), field="note")
     with ctx.tx() as s:
@@ -41,7 +43,7 @@ def set_override(ctx: Context, actor: Actor, day: dt.date, is_workday: bool, not
         row.note = note.strip()
         row.source = "local"
         row.updated_at = ctx.clock()
-        row.operator_id = actor.id
+        row.operator_id = actor.id if actor else None
         audit(s, ctx.clock(), actor, "calendar_override_set", "calendar", day.isoformat(),
               is_workday=is_workday, note=note.strip())
 

@@ -1,0 +1,211 @@
+"""`clerk-app`: starts the counter window, or runs admin subcommands headless.
+
+    clerk-app [--data-dir DIR] [--demo]
+    clerk-app [--data-dir DIR] admin import-catalog ITEMS [MATERIALS]
+    clerk-app admin add-operator USERNAME --name 姓名 [--role clerk|supervisor] [--password-stdin]
+    clerk-app admin list-cases [--status S] [--deadline approaching|overdue] [--limit N]
+    clerk-app admin print CASE_NO --doc notice|receipt|refusal --pdf OUT [--paper a4|r80]
+    clerk-app admin setup --division CODE --device N --supervisor USER --name 姓名 [--password-stdin]
+    clerk-app admin demo
+    clerk-app admin calendar DATE workday|holiday 原因
+
+Every subcommand exits 0 on success and non-zero with a message in Chinese on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import logging
+import os
+import sys
+from pathlib import Path
+
+from clerk_app import paths
+from clerk_app.i18n import _
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own messages, with a Chinese lead
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, _("参数有误：{message}\n").format(message=message))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="clerk-app", description=_("乡镇便民服务中心窗口受理客户端"))
+    p.add_argument("--data-dir", help=_("数据目录（默认：用户数据目录；也可用环境变量 {env}）").format(
+        env=paths.ENV_DATA_DIR))
+    p.add_argument("--demo", action="store_true",
+                   help=_("首次启动时自动设置演示服务点（长阳土家族自治县龙舟坪镇）"))
+    sub = p.add_subparsers(dest="command")
+    admin = sub.add_parser("admin", help=_("管理命令（无界面）"))
+    a = admin.add_subparsers(dest="admin_command", required=True)
+
+    imp = a.add_parser("import-catalog", help=_("导入事项清单（CSV 或 xlsx）"))
+    imp.add_argument("items", type=Path)
+    imp.add_argument("materials", type=Path, nargs="?")
+
+    add = a.add_parser("add-operator", help=_("新增操作员"))
+    add.add_argument("username")
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", default="clerk", choices=["clerk", "supervisor", "agent"])
+    add.add_argument("--password-stdin", action="store_true", help=_("从标准输入读取密码"))
+
+    ls = a.add_parser("list-cases", help=_("列出办件"))
+    ls.add_argument("--status")
+    ls.add_argument("--deadline", choices=["all", "approaching", "overdue"], default="all")
+    ls.add_argument("--search", default="")
+    ls.add_argument("--limit", type=int, default=50)
+
+    pr = a.add_parser("print", help=_("把办件的文书输出为 PDF"))
+    pr.add_argument("case_no")
+    pr.add_argument("--doc", required=True, choices=["notice", "receipt", "refusal"])
+    pr.add_argument("--pdf", required=True, type=Path)
+    pr.add_argument("--paper", default="a4", choices=["a4", "r80"])
+
+    st = a.add_parser("setup", help=_("初始设置服务点"))
+    st.add_argument("--division", required=True, help=_("12 位乡镇或村区划代码"))
+    st.add_argument("--device", type=int, required=True, help=_("本机编号 1-99"))
+    st.add_argument("--supervisor", required=True)
+    st.add_argument("--name", required=True)
+    st.add_argument("--phone", default="")
+    st.add_argument("--password-stdin", action="store_true")
+    st.add_argument("--items", type=Path)
+    st.add_argument("--materials", type=Path)
+
+    a.add_parser("demo", help=_("设置演示服务点和演示操作员"))
+
+    cal = a.add_parser("calendar", help=_("调整工作日（节假日或调休上班）"))
+    cal.add_argument("day", help="YYYY-MM-DD")
+    cal.add_argument("kind", choices=["workday", "holiday"])
+    cal.add_argument("note")
+    return p
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass(_("密码："))
+    second = getpass.getpass(_("再输入一次："))
+    if first != second:
+        raise SystemExit(_("两次输入的密码不一致。"))
+    return first
+
+
+def _context():
+    from clerk_app.services.common import Context
+    from clerk_app.store.db import Database
+
+    return Context(Database(paths.database_path()))
+
+
+def _admin(args: argparse.Namespace) -> int:
+    from clerk_app.domain.status import CaseStatus, DocKind
+    from clerk_app.services import auth, calendar, catalog, cases, documents, setup
+    from clerk_app.domain.status import Role
+
+    ctx = _context()
+    # IT staff at the command line are trusted like a supervisor; the audit log records no
+    # operator for these changes (actor None).
+    cmd = args.admin_command
+    if cmd == "demo":
+        done = setup.set_up_demo(ctx)
+        print(_("演示服务点已设置。") if done else _("本机已经设置过服务点，未做改动。"))
+        return EXIT_OK
+    if cmd == "setup":
+        password = _read_password(args.password_stdin)
+        setup.set_up(ctx, setup.SetupRequest(
+            division_code=args.division, device_no=args.device,
+            supervisor_username=args.supervisor, supervisor_name=args.name,
+            supervisor_password=password, phone=args.phone,
+            items_path=args.items, materials_path=args.materials))
+        print(_("服务点已设置：{name}").format(name=setup.service_point(ctx).name))
+        return EXIT_OK
+    if not setup.is_set_up(ctx):
+        print(_("本机还没有设置服务点。请先运行 clerk-app admin setup（或 admin demo），或启动程序完成初始设置。"),
+              file=sys.stderr)
+        return EXIT_ERROR
+    if cmd == "import-catalog":
+        result = catalog.import_catalog(ctx, None, args.items, args.materials)
+        print(result.summary())
+        return EXIT_OK
+    if cmd == "add-operator":
+        password = _read_password(args.password_stdin)
+        auth.add_operator(ctx, None, args.username, args.name, args.role, password)
+        print(_("已新增操作员 {username}（{role}）。").format(username=args.username,
+                                                         role=Role(args.role).label))
+        return EXIT_OK
+    if cmd == "list-cases":
+        statuses = set()
+        if args.status:
+            try:
+                statuses = {CaseStatus(args.status).value}
+            except ValueError:
+                valid = "、".join(f"{s.value}（{s.label}）" for s in CaseStatus)
+                print(_("没有这个状态：{s}。可用：{valid}").format(s=args.status, valid=valid), file=sys.stderr)
+                return EXIT_USAGE
+        listing = cases.CaseList(ctx, cases.CaseFilter(text=args.search, statuses=statuses,
+                                                       deadline=args.deadline))
+        labels = {"none": "", "normal": _("正常"), "approaching": _("预警"), "overdue": _("超期")}
+        for row in listing.rows(0, max(0, args.limit)):
+            due = row.due_date.isoformat() if row.due_date else "-"
+            if row.due_estimated:
+                due += _("（估）")
+            print("\t".join([row.case_no, row.created_at.strftime("%Y-%m-%d %H:%M"),
+                             CaseStatus(row.status).label, row.applicant_name, row.item_name, due,
+                             labels[row.deadline]]))
+        print(_("共 {n} 件").format(n=len(listing)), file=sys.stderr)
+        return EXIT_OK
+    if cmd == "print":
+        doc = documents.latest_document(ctx, args.case_no, DocKind(args.doc))
+        is_copy = documents.save_pdf(ctx, None, doc.id, args.paper, args.pdf)
+        print(_("已输出 {path}{copy}").format(path=args.pdf, copy=_("（补打）") if is_copy else ""))
+        return EXIT_OK
+    if cmd == "calendar":
+        try:
+            day = dt.date.fromisoformat(args.day)
+        except ValueError:
+            print(_("日期格式应为 YYYY-MM-DD，例如 2027-02-06。"), file=sys.stderr)
+            return EXIT_USAGE
+        calendar.set_override(ctx, None, day, args.kind == "workday", args.note)
+        print(_("已设置 {day} 为{kind}。").format(day=day.isoformat(),
+                                              kind=_("工作日") if args.kind == "workday" else _("休息日")))
+        return EXIT_OK
+    raise AssertionError(cmd)
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(
+        filename=str(paths.log_dir() / "clerk-app.log"),
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.data_dir:
+        paths.set_data_dir(args.data_dir)
+    try:
+        _configure_logging()
+    except OSError as exc:
+        print(_("无法使用数据目录 {dir}：{error}").format(dir=paths.data_dir(), error=exc), file=sys.stderr)
+        return EXIT_ERROR
+    from clerk_app.services.common import ServiceError
+
+    if args.command == "admin":
+        try:
+            return _admin(args)
+        except ServiceError as exc:
+            print(exc.message, file=sys.stderr)
+            return EXIT_ERROR
+    from clerk_app.ui.app import run  # Qt only when a window is wanted
+
+    return run(demo=args.demo)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
