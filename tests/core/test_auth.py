@@ -1,0 +1,43 @@
+"""Operators: slow hashes, lockout, roles."""
+
+from __future__ import annotations
+
+import pytest
+
+from clerk_app.services import auth
+from clerk_app.services.common import PermissionDenied, ServiceError
+
+
+def test_hash_is_salted_scrypt_and_verifies():
+    h1, h2 = auth.hash_password("abc12345"), auth.hash_password("abc12345")
+    assert h1 != h2 and h1.startswith("scrypt$")
+    assert auth.verify_password("abc12345", h1)
+    assert not auth.verify_password("abc12346", h1)
+    assert not auth.verify_password("abc12345", "garbage")
+
+
+def test_lockout_after_repeated_failures(demo_ctx, clock):
+    for i in range(auth.MAX_FAILED_ATTEMPTS - 1):
+        with pytest.raises(ServiceError, match="还可尝试"):
+            auth.login(demo_ctx, "zhangli", "wrong")
+    with pytest.raises(ServiceError, match="已锁定"):
+        auth.login(demo_ctx, "zhangli", "wrong")
+    with pytest.raises(ServiceError, match="分钟后再试"):
+        auth.login(demo_ctx, "zhangli", "demo1234")  # even the right password
+    clock.advance(minutes=16)
+    assert auth.login(demo_ctx, "zhangli", "demo1234").username == "zhangli"
+
+
+def test_roles(demo_ctx, clerk, supervisor):
+    with pytest.raises(PermissionDenied):
+        auth.add_operator(demo_ctx, clerk, "wangwu", "王五", "clerk", "abc12345")
+    with pytest.raises(ServiceError, match="至少"):
+        auth.add_operator(demo_ctx, supervisor, "wangwu", "王五", "clerk", "abc")
+    with pytest.raises(ServiceError, match="用户名"):
+        auth.add_operator(demo_ctx, supervisor, "王五", "王五", "clerk", "abc12345")
+    new = auth.add_operator(demo_ctx, supervisor, "wangwu", "王五", "clerk", "abc12345")
+    with pytest.raises(ServiceError, match="已存在"):
+        auth.add_operator(demo_ctx, supervisor, "WangWu", "王五", "clerk", "abc12345")
+    auth.set_operator_active(demo_ctx, supervisor, new.id, False)
+    with pytest.raises(ServiceError):
+        auth.login(demo_ctx, "wangwu", "abc12345")

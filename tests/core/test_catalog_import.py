@@ -1,0 +1,166 @@
+"""Importing the county's catalog as counties export it."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from clerk_app.services import catalog
+from clerk_app.services.catalog import CatalogImportError
+from clerk_app.store.models import Case, ServiceItem
+from tests.conftest import SHARED
+
+ITEMS = SHARED / "data" / "catalog" / "township-items.csv"
+MATERIALS = SHARED / "data" / "catalog" / "township-materials.csv"
+
+
+def rows_of(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def write_rows(path: Path, rows: list[list[str]], encoding: str) -> Path:
+    with path.open("w", encoding=encoding, newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def count_items(ctx) -> int:
+    with ctx.tx() as s:
+        return len(list(s.scalars(select(ServiceItem).where(ServiceItem.current))))
+
+
+@pytest.fixture
+def empty_ctx(ctx):
+    """Set up without a catalog, so the import is the first one."""
+    from clerk_app.services import setup
+
+    setup.set_up(ctx, setup.SetupRequest("420528101000", 7, "boss", "王主任", "abc12345"))
+    return ctx
+
+
+def expected_count() -> int:
+    return len(rows_of(ITEMS)) - 1
+
+
+def test_shared_catalog_imports_every_item_with_materials(empty_ctx):
+    result = catalog.import_catalog(empty_ctx, None, ITEMS, MATERIALS)
+    assert len(result.added) == expected_count()
+    items = catalog.current_items(empty_ctx)
+    dibao = next(it for it in items if it.name == "最低生活保障申请")
+    assert dibao.legal_limit == 30 and dibao.promised_limit == 10
+    assert dibao.proxy_allowed is True
+    names = [m.name for m in dibao.materials]
+    assert names[0] == "最低生活保障申请书"
+    marriage = next(m for m in dibao.materials if m.name == "结婚证")
+    assert marriage.required is False and marriage.condition == "申请人已婚的"
+    assert any(it.promised_limit == 0 for it in items)  # 即办 items
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk", "gb18030"])
+def test_encodings(empty_ctx, tmp_path, encoding):
+    items = write_rows(tmp_path / "items.csv", rows_of(ITEMS), encoding)
+    materials = write_rows(tmp_path / "materials.csv", rows_of(MATERIALS), encoding)
+    catalog.import_catalog(empty_ctx, None, items, materials)
+    assert count_items(empty_ctx) == expected_count()
+    names = {it.name for it in catalog.current_items(empty_ctx)}
+    assert "城乡居民基本养老保险参保登记" in names
+
+
+def test_xlsx(empty_ctx, tmp_path):
+    from openpyxl import Workbook
+
+    paths = []
+    for src, name in ((ITEMS, "items.xlsx"), (MATERIALS, "materials.xlsx")):
+        wb = Workbook()
+        ws = wb.active
+        for r in rows_of(src):
+            # numbers as numbers, as Excel keeps them
+            ws.append([int(c) if c.isdigit() and len(c) < 6 else c for c in r])
+        wb.save(tmp_path / name)
+        paths.append(tmp_path / name)
+    catalog.import_catalog(empty_ctx, None, *paths)
+    items = catalog.current_items(empty_ctx)
+    assert len(items) == expected_count()
+    assert next(it for it in items if it.name == "临时救助申请").promised_limit == 5
+
+
+def test_bad_rows_are_all_reported_and_nothing_is_imported(empty_ctx, tmp_path):
+    rows = rows_of(ITEMS)
+    header = rows[0]
+    col = {h: i for i, h in enumerate(header)}
+    rows[2][col["承诺时限（工作日）"]] = "十天"  # row 3 in the spreadsheet
+    rows[4][col["实施编码"]] = ""  # row 5
+    rows[6][col["承诺时限（工作日）"]] = "99"  # row 7: beyond the legal limit
+    rows[8][col["实施编码"]] = rows[1][col["实施编码"]]  # row 9: duplicate
+    items = write_rows(tmp_path / "items.csv", rows, "utf-8-sig")
+    mrows = rows_of(MATERIALS)
+    mrows[3][3] = "扫描件"  # row 4: bad form
+    materials = write_rows(tmp_path / "materials.csv", mrows, "utf-8-sig")
+    with pytest.raises(CatalogImportError) as info:
+        catalog.import_catalog(empty_ctx, None, items, materials)
+    found = {(e.file, e.row, e.column) for e in info.value.errors}
+    assert ("items.csv", 3, "承诺时限（工作日）") in found
+    assert ("items.csv", 5, "实施编码") in found
+    assert ("items.csv", 7, "承诺时限（工作日）") in found
+    assert ("items.csv", 9, "实施编码") in found
+    assert ("materials.csv", 4, "材料形式") in found
+    assert "第 3 行" in info.value.message and "未导入任何内容" in info.value.message
+    assert count_items(empty_ctx) == 0
+
+
+def test_missing_column_and_empty_and_undecodable_files(empty_ctx, tmp_path):
+    rows = rows_of(ITEMS)
+    drop = rows[0].index("实施编码")
+    cut = [[c for i, c in enumerate(r) if i != drop] for r in rows]
+    with pytest.raises(CatalogImportError) as info:
+        catalog.import_catalog(empty_ctx, None, write_rows(tmp_path / "a.csv", cut, "utf-8"))
+    assert "缺少这一列" in info.value.message and "实施编码" in info.value.message
+    (tmp_path / "empty.csv").write_bytes(b"")
+    with pytest.raises(CatalogImportError):
+        catalog.import_catalog(empty_ctx, None, tmp_path / "empty.csv")
+    (tmp_path / "bin.csv").write_bytes(bytes(range(128, 256)) * 3)
+    with pytest.raises(catalog.ServiceError) as info2:
+        catalog.import_catalog(empty_ctx, None, tmp_path / "bin.csv")
+    assert "编码" in info2.value.message
+    with pytest.raises(catalog.ServiceError):
+        catalog.import_catalog(empty_ctx, None, tmp_path / "nope.csv")
+    assert count_items(empty_ctx) == 0
+
+
+def test_reimport_versions_items_and_cases_keep_theirs(demo_ctx, clerk, tmp_path):
+    from clerk_app.services import intake
+    from tests.core.helpers import person, all_received
+
+    items = catalog.current_items(demo_ctx)
+    old = next(it for it in items if it.name == "临时救助申请")
+    form = intake.IntakeForm(old.id, person(), all_received(old))
+    outcome = intake.accept(demo_ctx, clerk, form)
+
+    rows = rows_of(ITEMS)
+    col = {h: i for i, h in enumerate(rows[0])}
+    for r in rows[1:]:
+        if r[col["事项名称"]] == "临时救助申请":
+            r[col["事项名称"]] = "临时救助申请（急难型）"
+            r[col["承诺时限（工作日）"]] = "3"
+    removed = rows.pop()  # the last item is dropped from the new list
+    new_items = write_rows(tmp_path / "items.csv", rows, "utf-8-sig")
+    result = catalog.import_catalog(demo_ctx, None, new_items)
+    # without a materials file the materials come from the 申请材料 column
+    assert old.code in result.updated
+    assert removed[col["实施编码"]] in result.removed
+    current = {it.code: it for it in catalog.current_items(demo_ctx)}
+    assert current[old.code].name == "临时救助申请（急难型）"
+    assert current[old.code].promised_limit == 3
+    assert removed[col["实施编码"]] not in current
+    with demo_ctx.tx() as s:
+        case = s.get(Case, outcome.case_id)
+        assert case.item_id == old.id
+        assert case.item.name == "临时救助申请" and case.item.promised_limit == 5
+        assert case.item.current is False
+    # importing the same list again changes nothing
+    again = catalog.import_catalog(demo_ctx, None, new_items)
+    assert again.added == [] and again.updated == [] and again.removed == []

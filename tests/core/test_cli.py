@@ -1,0 +1,96 @@
+"""The headless admin command line, run as IT staff would run it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import SHARED
+
+ITEMS = SHARED / "data" / "catalog" / "township-items.csv"
+MATERIALS = SHARED / "data" / "catalog" / "township-materials.csv"
+
+
+def run(data_dir, *args, stdin: str = ""):
+    env = dict(os.environ, CLERK_APP_DATA_DIR=str(data_dir))
+    return subprocess.run([sys.executable, "-m", "clerk_app.cli", *args], input=stdin,
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_admin_commands_end_to_end(tmp_path):
+    d = tmp_path / "data"
+    r = run(d, "admin", "list-cases")
+    assert r.returncode != 0 and "admin setup" in r.stderr
+    r = run(d, "admin", "setup", "--division", "420528101000", "--device", "3",
+            "--supervisor", "boss", "--name", "王主任", "--password-stdin", stdin="abc12345\n")
+    assert r.returncode == 0, r.stderr
+    assert "龙舟坪镇便民服务中心" in r.stdout
+    r = run(d, "admin", "import-catalog", str(ITEMS), str(MATERIALS))
+    assert r.returncode == 0, r.stderr
+    assert "新增 26 项" in r.stdout or "新增" in r.stdout
+    r = run(d, "admin", "add-operator", "xiaoli", "--name", "小李", "--password-stdin",
+            stdin="abc12345\n")
+    assert r.returncode == 0, r.stderr
+    r = run(d, "admin", "add-operator", "xiaoli", "--name", "小李", "--password-stdin",
+            stdin="abc12345\n")
+    assert r.returncode == 1 and "已存在" in r.stderr
+
+    # take a case through the services on the same data folder, then print it from the CLI
+    from clerk_app import paths
+    from clerk_app.services import auth, catalog, intake
+    from clerk_app.services.common import Context
+    from clerk_app.store.db import Database
+    from tests.core.helpers import all_received, person
+
+    paths.set_data_dir(d)
+    database = Database(paths.database_path())
+    ctx = Context(database)
+    actor = auth.login(ctx, "xiaoli", "abc12345")
+    item = next(it for it in catalog.current_items(ctx) if it.name == "临时救助申请")
+    out = intake.accept(ctx, actor, intake.IntakeForm(item.id, person(), all_received(item)))
+    database.dispose()
+
+    r = run(d, "admin", "list-cases")
+    assert r.returncode == 0 and out.case_no in r.stdout and "张三" in r.stdout
+    pdf = tmp_path / "receipt.pdf"
+    r = run(d, "admin", "print", out.case_no.replace("-", ""), "--doc", "receipt", "--pdf", str(pdf))
+    assert r.returncode == 0, r.stderr
+    assert pdf.read_bytes().startswith(b"%PDF")
+    r = run(d, "admin", "print", out.case_no, "--doc", "notice", "--pdf", str(pdf))
+    assert r.returncode == 1 and "没有出具过" in r.stderr
+    r = run(d, "admin", "print", "123", "--doc", "receipt", "--pdf", str(pdf))
+    assert r.returncode == 1 and "格式不对" in r.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("admin", "import-catalog", "/nonexistent.csv"), "找不到文件"),
+        (("admin", "calendar", "2027-13-01", "workday", "x"), "YYYY-MM-DD"),
+        (("admin", "list-cases", "--status", "nope"), "没有这个状态"),
+        (("admin", "print", "x", "--doc", "bogus", "--pdf", "o.pdf"), "参数有误"),
+    ],
+)
+def test_bad_input_exits_nonzero_with_a_message(tmp_path, args, message):
+    d = tmp_path / "data"
+    assert run(d, "admin", "demo").returncode == 0
+    r = run(d, *args)
+    assert r.returncode != 0
+    assert message in r.stderr
+
+
+def test_bad_catalog_reports_rows(tmp_path):
+    d = tmp_path / "data"
+    assert run(d, "admin", "demo").returncode == 0
+    bad = tmp_path / "bad.csv"
+    text = ITEMS.read_text(encoding="utf-8-sig").splitlines()
+    parts = text[3].split(",")
+    parts[6] = "abc"
+    text[3] = ",".join(parts)
+    bad.write_text("\n".join(text), encoding="gbk")
+    r = run(d, "admin", "import-catalog", str(bad))
+    assert r.returncode == 1
+    assert "第 4 行" in r.stderr and "法定时限" in r.stderr
