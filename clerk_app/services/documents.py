@@ -15,7 +15,7 @@ from sqlalchemy import select
 from clerk_app.domain.case_numbers import normalize_case_no
 from clerk_app.domain.status import DocKind
 from clerk_app.forms.model import DocumentData, MaterialLine
-from clerk_app.forms.render import render_pdf
+from clerk_app.forms.documents import render_pdf
 from clerk_app.i18n import _
 from clerk_app.services.common import Actor, Context, ServiceError, audit
 from clerk_app.store.models import Case, Document, PrintRecord
