@@ -12,6 +12,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+_PACKAGED = Path(__file__).resolve().parents[1] / "clerk_app" / "resources"
+# the county's catalog as exported: the shared copy when present, else the packaged copy of it
+CATALOG_DIR = SHARED / "data" / "catalog"
+if not CATALOG_DIR.is_dir():
+    CATALOG_DIR = _PACKAGED / "catalog"
 FIXED_NOW = dt.datetime(2026, 12, 3, 10, 0, 0)  # a Thursday
 
 

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from clerk_app.services import catalog
 from clerk_app.services.catalog import CatalogImportError
 from clerk_app.store.models import Case, ServiceItem
-from tests.conftest import SHARED
+from tests.conftest import CATALOG_DIR
 
-ITEMS = SHARED / "data" / "catalog" / "township-items.csv"
-MATERIALS = SHARED / "data" / "catalog" / "township-materials.csv"
+ITEMS = CATALOG_DIR / "township-items.csv"
+MATERIALS = CATALOG_DIR / "township-materials.csv"
 
 
 def rows_of(path: Path) -> list[list[str]]:

@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
-from tests.conftest import SHARED
+from tests.conftest import CATALOG_DIR
 
-ITEMS = SHARED / "data" / "catalog" / "township-items.csv"
-MATERIALS = SHARED / "data" / "catalog" / "township-materials.csv"
+ITEMS = CATALOG_DIR / "township-items.csv"
+MATERIALS = CATALOG_DIR / "township-materials.csv"
 
 
 def run(data_dir, *args, stdin: str = ""):
