@@ -345,6 +345,13 @@ def _fields(items: list[str], lay: Layout, style: ParagraphStyle) -> list[Paragr
     return [_para(item, style) for item in items]
 
 
+def _table_style(commands: list) -> TableStyle:
+    # A Table sets each cell's font before drawing it, even a cell that holds only
+    # Paragraphs, and its default is Helvetica, which would then appear (not embedded) in
+    # the PDF's fonts. Naming our font keeps every font in the PDF embedded.
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.PRIMARY), *commands])
+
+
 def _grid_style(lay: Layout, header: bool) -> TableStyle:
     pad = 2.5 if lay.wide else 2
     commands = [
@@ -357,7 +364,7 @@ def _grid_style(lay: Layout, header: bool) -> TableStyle:
     ]
     if header:
         commands.append(("BACKGROUND", (0, 0), (-1, 0), SHADE))
-    return TableStyle(commands)
+    return _table_style(commands)
 
 
 def _id_value(data: DocumentData) -> str:
@@ -393,7 +400,7 @@ def _info_table(data: DocumentData, lay: Layout, st: dict) -> Table:
         for label, value in _info_rows(data)
     ]
     table = Table(rows, colWidths=[lay.label_width, lay.frame_width - lay.label_width])
-    table.setStyle(TableStyle([
+    table.setStyle(_table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 2),
@@ -538,7 +545,7 @@ def _follow_up(data: DocumentData, lay: Layout, st: dict) -> list[Flowable]:
         right = [case_line, _para(how, st["body"]), Spacer(1, 2), barcode]
         table = Table([[_qr(data, lay.qr_size), right]],
                       colWidths=[lay.qr_size + 4 * mm, text_width])
-        table.setStyle(TableStyle([
+        table.setStyle(_table_style([
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -590,7 +597,7 @@ def _signatures(data: DocumentData, lay: Layout, st: dict) -> list[Flowable]:
     ]
     split = lay.frame_width * 0.48
     table = Table([[left, right]], colWidths=[split, lay.frame_width - split])
-    table.setStyle(TableStyle([
+    table.setStyle(_table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -606,7 +613,7 @@ def _copy_banner(data: DocumentData, lay: Layout, st: dict) -> Table:
     text = (f"补打副本 · 原件出具于 {format_datetime(data.issued_at)} · "
             f"本副本补打于 {when}")
     table = Table([[_para(text, st["banner"], strong=True)]], colWidths=[lay.frame_width])
-    table.setStyle(TableStyle([
+    table.setStyle(_table_style([
         ("BOX", (0, 0), (-1, -1), 1.6, INK),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
@@ -757,13 +764,14 @@ def _render_a4(data: DocumentData) -> bytes:
             buffer, pagesize=A4, leftMargin=lay.margin_x, rightMargin=lay.margin_x,
             topMargin=lay.margin_top, bottomMargin=lay.margin_bottom,
             title=f"{document_title(data)} {data.case_no}", creator="clerk-app",
+            initialFontName=fonts.PRIMARY, initialFontSize=10,
         )
         frame = Frame(lay.margin_x, lay.margin_bottom, lay.frame_width,
                       page_h - lay.margin_top - lay.margin_bottom,
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0,
                       id="body")
         doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
-        doc.build(build_story(data, "a4"), canvasmaker=_canvas_maker())
+        doc.build(build_story(data, "a4"))
         return buffer.getvalue(), doc.page
 
     pdf, pages = build()

@@ -201,6 +201,12 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
 _to_unicode_cmap.clerk_app_fix = True  # type: ignore[attr-defined]
 
 
+#: reportlab's own function, kept so a test can tell when reportlab no longer needs the fix.
+REPORTLAB_TO_UNICODE_CMAP = getattr(
+    ttfonts.makeToUnicodeCMap, "clerk_app_original", ttfonts.makeToUnicodeCMap)
+_to_unicode_cmap.clerk_app_original = REPORTLAB_TO_UNICODE_CMAP  # type: ignore[attr-defined]
+
+
 def install_tounicode_fix() -> None:
     """Make reportlab write UTF-16 (surrogate pairs) in ToUnicode CMaps. Idempotent."""
     if not getattr(ttfonts.makeToUnicodeCMap, "clerk_app_fix", False):

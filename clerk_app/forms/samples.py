@@ -7,8 +7,12 @@ import datetime
 from clerk_app.forms.model import DocumentData, MaterialLine
 
 RARE_NAME = "阿依古丽·买买提"
-# 60 characters, rare ones (𠮷 U+20BB7, 𪚥 U+2A6A5, 龘) included.
-LONG_NAME = ("𠮷𪚥龘" + "欧阳阿依古丽·买买提·" + "长阳土家族自治县龙舟坪镇郑家榜村第三村民小组")[:60]
+# 60 characters with rare ones: 𠮷 U+20BB7, 𪚥 U+2A6A5 (beyond the basic plane), 龘, the
+# middle dot of minority names; as long as an organisation's name can get.
+LONG_NAME = (
+    "长阳土家族自治县𠮷𪚥龘阿依古丽·买买提椪柑种植与清江特色农产品产销专业合作社联合社"
+    "龙舟坪镇郑家榜村第三村民小组第一分社𠮷"
+)[:60]
 # 150 characters.
 LONG_ADDRESS = (
     "湖北省宜昌市长阳土家族自治县龙舟坪镇郑家榜村第三村民小组"
