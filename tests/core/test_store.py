@@ -36,3 +36,15 @@ def test_data_dir_precedence(tmp_path, monkeypatch):
     assert default.name == "clerk-app"
     # the test fixture points XDG_DATA_HOME at a temporary home: the real one is never touched
     assert str(default).startswith(os.environ["XDG_DATA_HOME"])
+
+
+def test_quick_head_check_agrees_with_alembic(tmp_path):
+    from alembic.script import ScriptDirectory
+
+    from clerk_app.store.db import alembic_config, current_revisions, script_heads
+
+    db = Database(tmp_path / "y.sqlite3")
+    script = ScriptDirectory.from_config(alembic_config(db.engine))
+    assert script_heads() == set(script.get_heads())
+    assert current_revisions(db.engine) == script_heads()
+    db.dispose()
