@@ -1,0 +1,220 @@
+"""Starting the window: fonts and style, the database, then set-up → login → main window.
+
+``run(demo)`` is what ``clerk-app`` calls. :class:`AppController` walks from one screen to the
+next with signals (no nested event loops), so tests and the start-up benchmark can drive the
+same path the program takes.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+
+from clerk_app import paths
+from clerk_app.i18n import _
+from clerk_app.services import setup
+from clerk_app.services.common import Actor, Context
+from clerk_app.ui.qt import QtCore, QtWidgets, Signal, Slot
+from clerk_app.ui.style import apply_style
+from clerk_app.ui.tasks import TaskRunner, error_text
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "clerk-app"
+ORG_NAME = "clerk-app"
+EXIT_OK = 0
+EXIT_ERROR = 1
+
+
+def create_application(argv: list[str] | None = None) -> QtWidgets.QApplication:
+    """The QApplication with its names, fonts, palette and stylesheet."""
+    app = QtWidgets.QApplication.instance()
+    if app is None:
+        app = QtWidgets.QApplication(argv if argv is not None else sys.argv)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORG_NAME)
+    app.setApplicationDisplayName(_("便民服务窗口受理"))
+    apply_style(app)
+    return app
+
+
+def open_context() -> Context:
+    """The device's database, migrated to the newest schema. Raises on any problem."""
+    from clerk_app.store.db import Database
+
+    return Context(Database(paths.database_path()))
+
+
+def database_error_text(error: BaseException) -> str:
+    return _(
+        "无法打开本机数据库：\n{path}\n\n原因：{error}\n\n"
+        "请检查磁盘是否已满、文件是否被其他程序占用或没有权限。"
+        "请不要删除该文件（里面有本机的全部办件），并联系县中心技术支持。"
+    ).format(path=paths.database_path(), error=f"{type(error).__name__}: {error}")
+
+
+def show_fatal(text: str) -> None:
+    QtWidgets.QMessageBox.critical(None, _("无法启动"), text)
+
+
+class AppController(QtCore.QObject):
+    """Set-up wizard (first start) → login → main window; 切换用户 goes back to login."""
+
+    wizard_shown = Signal(object)  # SetupWizard
+    login_shown = Signal(object)  # LoginDialog
+    main_window_shown = Signal(object)  # MainWindow
+    quit_requested = Signal(int)  # exit code
+
+    def __init__(self, ctx: Context, runner: TaskRunner, demo: bool = False,
+                 parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.runner = runner
+        self.demo = demo
+        self.wizard = None
+        self.login_dialog = None
+        self.main_window = None
+        self.exit_code: int | None = None
+        self._prefill_username = ""
+
+    @Slot()
+    def start(self) -> None:
+        if self.demo:
+            self.runner.run(setup.set_up_demo, self.ctx,
+                            on_success=self._on_demo_ready, on_failure=self._on_start_failed)
+        else:
+            self._after_start()
+
+    def _on_demo_ready(self, _created: bool) -> None:
+        self._after_start()
+
+    def _on_start_failed(self, error: BaseException) -> None:
+        show_fatal(_("演示服务点设置失败：{error}").format(error=error_text(error)))
+        self._quit(EXIT_ERROR)
+
+    def _after_start(self) -> None:
+        if setup.is_set_up(self.ctx):
+            self.show_login()
+        else:
+            self.show_wizard()
+
+    # -- set-up ---------------------------------------------------------------------------
+
+    def show_wizard(self) -> None:
+        from clerk_app.ui.setup_wizard import SetupWizard
+
+        self.wizard = SetupWizard(self.ctx, self.runner)
+        self.wizard.set_up_done.connect(self._on_set_up_done)
+        self.wizard.rejected.connect(self._on_wizard_rejected)
+        self.wizard.show()
+        self.wizard_shown.emit(self.wizard)
+
+    @Slot(str)
+    def _on_set_up_done(self, username: str) -> None:
+        self._prefill_username = username
+        wizard, self.wizard = self.wizard, None
+        self.show_login()
+        if wizard is not None:
+            wizard.deleteLater()
+
+    @Slot()
+    def _on_wizard_rejected(self) -> None:
+        self._quit(EXIT_OK)
+
+    # -- login ----------------------------------------------------------------------------
+
+    def show_login(self) -> None:
+        from clerk_app.ui.login import LoginDialog
+
+        try:
+            point = setup.service_point(self.ctx).name
+        except Exception:
+            point = ""
+        dialog = LoginDialog(self.ctx, self.runner, demo=setup.is_demo(self.ctx), service_point_name=point)
+        if self._prefill_username:
+            dialog.username_edit.setText(self._prefill_username)
+            dialog.password_edit.setFocus()
+        dialog.logged_in.connect(self._on_logged_in)
+        dialog.rejected.connect(self._on_login_rejected)
+        self.login_dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        self.login_shown.emit(dialog)
+
+    @Slot(object)
+    def _on_logged_in(self, actor: Actor) -> None:
+        dialog, self.login_dialog = self.login_dialog, None
+        self.show_main_window(actor)
+        if dialog is not None:
+            dialog.deleteLater()
+
+    @Slot()
+    def _on_login_rejected(self) -> None:
+        if self.login_dialog is not None:
+            self._quit(EXIT_OK)
+
+    # -- main window ----------------------------------------------------------------------
+
+    def show_main_window(self, actor: Actor) -> None:
+        from clerk_app.ui.main_window import MainWindow
+
+        window = MainWindow(self.ctx, self.runner, actor)
+        window.closed.connect(self._on_main_closed)
+        self.main_window = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        self.main_window_shown.emit(window)
+
+    @Slot()
+    def _on_main_closed(self) -> None:
+        window, self.main_window = self.main_window, None
+        if window is None:
+            return
+        switching = window.switching_user
+        window.deleteLater()
+        if switching:
+            self._prefill_username = ""
+            self.show_login()
+        else:
+            self._quit(EXIT_OK)
+
+    def _quit(self, code: int) -> None:
+        self.exit_code = code
+        self.quit_requested.emit(code)
+
+
+def _log_uncaught(exc_type, exc, tb) -> None:  # noqa: ANN001 - sys.excepthook signature
+    log.error("uncaught exception:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
+    sys.__excepthook__(exc_type, exc, tb)
+
+
+def run(demo: bool = False) -> int:
+    """Start the program; returns the process exit code."""
+    app = create_application()
+    sys.excepthook = _log_uncaught
+    try:
+        ctx = open_context()
+    except Exception as exc:  # a broken, locked or unwritable database: say so, exit non-zero
+        log.exception("cannot open the database at %s", paths.database_path())
+        show_fatal(database_error_text(exc))
+        return EXIT_ERROR
+
+    runner = TaskRunner()
+    controller = AppController(ctx, runner, demo=demo)
+    app.setQuitOnLastWindowClosed(False)  # the controller decides: login ↔ main window
+    controller.quit_requested.connect(app.exit)
+    # what no screen handles itself (reads for the status bar and the like) still gets told
+    runner.default_failure = _show_background_error
+    QtCore.QTimer.singleShot(0, controller.start)
+    code = app.exec()
+    runner.shutdown()
+    ctx.db.dispose()
+    return controller.exit_code if controller.exit_code is not None else code
+
+
+def _show_background_error(error: BaseException) -> None:
+    parent = QtWidgets.QApplication.activeWindow()
+    QtWidgets.QMessageBox.warning(parent, _("操作未完成"), error_text(error))

@@ -1,0 +1,508 @@
+"""The counter's main window: 受理, 办件 and 事项 pages, the supervisor's menu, the status bar.
+
+The status bar answers what a clerk or supervisor glances for: who is logged in, which service
+point this is, how old the catalog is, whether the working-day calendar still covers the
+coming weeks, and how many cases are 预警 (yellow) or 超期 (red). Everything it shows is read
+on a worker and arrives through the task runner; the window never waits for the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from clerk_app import __version__ as APP_VERSION
+from clerk_app import paths
+from clerk_app.i18n import _
+from clerk_app.services import calendar, cases, catalog, setup
+from clerk_app.services.common import Actor, Context
+from clerk_app.ui import admin_dialogs
+from clerk_app.ui.catalog_page import CatalogPage
+from clerk_app.ui.login import IdleWatcher, LockScreen, idle_lock_minutes
+from clerk_app.ui.qt import QtCore, QtGui, QtWidgets, Qt, Signal, Slot
+from clerk_app.ui.tasks import TaskRunner, error_text
+
+REFRESH_DELAY_MS = 400  # merges bursts of saved cases into one refresh
+COUNTS_INTERVAL_MS = 5 * 60 * 1000  # deadlines move on while the window stays open
+BUSY_DELAY_MS = 250  # work shorter than this never flashes the busy indicator
+
+
+@dataclass(frozen=True)
+class StatusInfo:
+    service_point: str
+    catalog_date: dt.date | None
+    catalog_items: int
+    calendar_text: str
+    calendar_warning: str
+
+
+def load_status(ctx: Context) -> StatusInfo:
+    """Worker side: what the status bar shows besides the deadline counts."""
+    try:
+        point = setup.service_point(ctx).name
+    except Exception:  # not set up: the wizard runs before this window, so only in odd cases
+        point = ""
+    version = catalog.catalog_version_info(ctx)
+    text, warning = calendar.calendar_state(ctx)
+    return StatusInfo(
+        service_point=point,
+        catalog_date=version.imported_at.date() if version else None,
+        catalog_items=version.item_count if version else 0,
+        calendar_text=text,
+        calendar_warning=warning,
+    )
+
+
+def _page_classes():
+    """The colleagues' intake and case-list pages, or placeholders while they do not exist."""
+    try:
+        from clerk_app.ui.intake_page import IntakePage
+    except ModuleNotFoundError as exc:
+        if exc.name != "clerk_app.ui.intake_page":
+            raise
+        IntakePage = None
+    try:
+        from clerk_app.ui.case_list import CaseListPage
+    except ModuleNotFoundError as exc:
+        if exc.name != "clerk_app.ui.case_list":
+            raise
+        CaseListPage = None
+    return IntakePage, CaseListPage
+
+
+class PlaceholderPage(QtWidgets.QWidget):
+    """Stands in for a page that is still being built; has the same signals and methods."""
+
+    case_saved = Signal(int)
+    supplement_requested = Signal(int)
+
+    def __init__(self, text: str, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QtWidgets.QVBoxLayout(self)
+        self.label = QtWidgets.QLabel(text)
+        self.label.setObjectName("placeholder")
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setWordWrap(True)
+        layout.addWidget(self.label)
+        self.requested_item: int | None = None
+        self.requested_case: int | None = None
+
+    def start_with_item(self, item_id: int) -> None:
+        self.requested_item = item_id
+        self.label.setText(_("受理页面正在建设中。已选事项编号：{id}").format(id=item_id))
+
+    def open_for_supplement(self, case_id: int) -> None:
+        self.requested_case = case_id
+
+    def new_intake(self) -> None:
+        self.requested_item = None
+
+    def refresh(self) -> None:
+        pass
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    """The window a clerk works in all day."""
+
+    switch_user_requested = Signal()
+    closed = Signal()
+    status_loaded = Signal()
+
+    def __init__(self, ctx: Context, runner: TaskRunner, actor: Actor,
+                 parent: QtWidgets.QWidget | None = None, idle_lock_ms: int | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.runner = runner
+        self.actor = actor
+        self._switching = False
+        self._banner_dismissed = False
+        self.status_info: StatusInfo | None = None
+        self.deadline_counts: dict[str, int] = {}
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(_("便民服务窗口受理 — {name}").format(name=actor.name))
+
+        intake_cls, case_list_cls = _page_classes()
+        self.tabs = QtWidgets.QTabWidget()
+        self.tabs.setDocumentMode(False)
+        if intake_cls is not None:
+            self.intake_page = intake_cls(ctx, runner, actor, self)
+        else:
+            self.intake_page = PlaceholderPage(_("受理页面正在建设中。"), self)
+        if case_list_cls is not None:
+            self.case_list_page = case_list_cls(ctx, runner, actor, self)
+        else:
+            self.case_list_page = PlaceholderPage(_("办件页面正在建设中。"), self)
+        self.catalog_page = CatalogPage(ctx, runner, self)
+        self.tabs.addTab(self.intake_page, _("受理  F2"))
+        self.tabs.addTab(self.case_list_page, _("办件  F3"))
+        self.tabs.addTab(self.catalog_page, _("事项  F4"))
+
+        central = QtWidgets.QWidget()
+        column = QtWidgets.QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.calendar_banner = QtWidgets.QFrame()
+        self.calendar_banner.setObjectName("calendarBanner")
+        banner_row = QtWidgets.QHBoxLayout(self.calendar_banner)
+        banner_row.setContentsMargins(12, 6, 8, 6)
+        self.calendar_banner_label = QtWidgets.QLabel()
+        self.calendar_banner_label.setWordWrap(True)
+        self.calendar_banner_button = QtWidgets.QPushButton(_("知道了"))
+        self.calendar_banner_button.clicked.connect(self._on_banner_dismissed)
+        banner_row.addWidget(self.calendar_banner_label, 1)
+        banner_row.addWidget(self.calendar_banner_button)
+        self.calendar_banner.hide()
+        column.addWidget(self.calendar_banner)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+
+        self._build_actions()
+        self._build_menus()
+        self._build_status_bar()
+
+        self.intake_page.case_saved.connect(self._on_case_saved)
+        self.case_list_page.supplement_requested.connect(self._on_supplement_requested)
+        self.catalog_page.intake_requested.connect(self._on_intake_requested)
+        self.runner.busy_changed.connect(self._on_busy_changed)
+
+        self._refresh_timer = QtCore.QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_DELAY_MS)
+        self._refresh_timer.timeout.connect(self._refresh_after_save)
+        self._counts_timer = QtCore.QTimer(self)
+        self._counts_timer.setInterval(COUNTS_INTERVAL_MS)
+        self._counts_timer.timeout.connect(self.refresh_counts)
+        self._counts_timer.start()
+        self._busy_timer = QtCore.QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.setInterval(BUSY_DELAY_MS)
+        self._busy_timer.timeout.connect(self._show_busy)
+
+        self.lock_screen = LockScreen(ctx, runner, actor, self)
+        self.lock_screen.unlocked.connect(self._on_unlocked)
+        self.lock_screen.switch_user_requested.connect(self.switch_user)
+        if idle_lock_ms is None:
+            idle_lock_ms = idle_lock_minutes(ctx) * 60 * 1000
+        self.idle_watcher = IdleWatcher(idle_lock_ms, self)
+        self.idle_watcher.idle.connect(self.lock)
+
+        self._restore_geometry()
+        self.refresh_status()
+        self.refresh_counts()
+        # load the catalog and its search index soon after the window shows, so F4 answers at once
+        self._warmup_timer = QtCore.QTimer(self)
+        self._warmup_timer.setSingleShot(True)
+        self._warmup_timer.setInterval(300)
+        self._warmup_timer.timeout.connect(self.catalog_page.ensure_loaded)
+        self._warmup_timer.start()
+
+    # -- building -----------------------------------------------------------------------
+
+    def _action(self, text: str, slot, shortcut: str | QtGui.QKeySequence | None = None) -> QtGui.QAction:
+        action = QtGui.QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QtGui.QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.intake_action = self._action(_("受理"), self.show_intake, "F2")
+        self.cases_action = self._action(_("办件"), self.show_cases, "F3")
+        self.catalog_action = self._action(_("事项"), self.show_catalog, "F4")
+        self.lock_action = self._action(_("锁定窗口"), self.lock, "Ctrl+L")
+        self.switch_action = self._action(_("切换用户"), self.switch_user)
+        self.quit_action = self._action(_("退出"), self.close, "Ctrl+Q")
+        self.quit_action.setMenuRole(QtGui.QAction.MenuRole.QuitRole)
+        self.about_action = self._action(_("关于"), self.show_about)
+        self.operators_action = self._action(_("操作员管理…"), self.open_operators)
+        self.import_action = self._action(_("导入事项清单…"), self.open_catalog_import)
+        self.calendar_action = self._action(_("工作日历调整…"), self.open_calendar)
+        self.audit_action = self._action(_("审计日志…"), self.open_audit_log)
+        self._lockable = [self.intake_action, self.cases_action, self.catalog_action, self.lock_action,
+                          self.switch_action, self.quit_action, self.about_action, self.operators_action,
+                          self.import_action, self.calendar_action, self.audit_action]
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu(_("文件(&F)"))
+        for action in (self.intake_action, self.cases_action, self.catalog_action):
+            self.file_menu.addAction(action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.lock_action)
+        self.file_menu.addAction(self.switch_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+        self.admin_menu: QtWidgets.QMenu | None = None
+        if self.actor.is_supervisor:
+            self.admin_menu = bar.addMenu(_("管理(&M)"))
+            for action in (self.operators_action, self.import_action, self.calendar_action,
+                           self.audit_action):
+                self.admin_menu.addAction(action)
+        else:
+            for action in (self.operators_action, self.import_action, self.calendar_action,
+                           self.audit_action):
+                action.setEnabled(False)
+                action.setVisible(False)
+        self.help_menu = bar.addMenu(_("帮助(&H)"))
+        self.help_menu.addAction(self.about_action)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        bar.setSizeGripEnabled(False)
+        self.operator_label = QtWidgets.QLabel(_("操作员：{name}（{role}）").format(
+            name=self.actor.name, role=self.actor.role.label))
+        self.point_label = QtWidgets.QLabel()
+        self.catalog_label = QtWidgets.QLabel()
+        self.calendar_label = QtWidgets.QLabel()
+        self.approaching_label = QtWidgets.QLabel()
+        self.overdue_label = QtWidgets.QLabel()
+        self.busy_bar = QtWidgets.QProgressBar()
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setFixedWidth(90)
+        self.busy_bar.setFixedHeight(14)
+        self.busy_bar.setTextVisible(False)
+        self.busy_bar.setToolTip(_("正在后台处理…"))
+        self.busy_bar.hide()
+        bar.addWidget(self.operator_label)
+        bar.addWidget(self.point_label)
+        bar.addWidget(self.catalog_label)
+        bar.addWidget(self.calendar_label)
+        bar.addPermanentWidget(self.busy_bar)
+        bar.addPermanentWidget(self.approaching_label)
+        bar.addPermanentWidget(self.overdue_label)
+        self._set_counts_labels()
+
+    # -- pages -------------------------------------------------------------------------
+
+    @Slot()
+    def show_intake(self) -> None:
+        self.tabs.setCurrentWidget(self.intake_page)
+        self.intake_page.setFocus()
+
+    @Slot()
+    def show_cases(self) -> None:
+        self.tabs.setCurrentWidget(self.case_list_page)
+        self.case_list_page.setFocus()
+
+    @Slot()
+    def show_catalog(self) -> None:
+        self.tabs.setCurrentWidget(self.catalog_page)
+        self.catalog_page.focus_search()
+
+    @Slot(int)
+    def _on_intake_requested(self, item_id: int) -> None:
+        self.tabs.setCurrentWidget(self.intake_page)
+        self.intake_page.start_with_item(item_id)
+
+    @Slot(int)
+    def _on_supplement_requested(self, case_id: int) -> None:
+        self.tabs.setCurrentWidget(self.intake_page)
+        self.intake_page.open_for_supplement(case_id)
+
+    @Slot(int)
+    def _on_case_saved(self, _case_id: int) -> None:
+        self._refresh_timer.start()
+
+    @Slot()
+    def _refresh_after_save(self) -> None:
+        self.case_list_page.refresh()
+        self.refresh_counts()
+
+    # -- status bar --------------------------------------------------------------------
+
+    def refresh_status(self) -> None:
+        self.runner.run(load_status, self.ctx, background=True,
+                        on_success=self._on_status_loaded, on_failure=self._on_status_failed)
+
+    @Slot()
+    def refresh_counts(self) -> None:
+        self.runner.run(cases.counts, self.ctx, background=True,
+                        on_success=self._on_counts_loaded, on_failure=self._on_status_failed)
+
+    def _on_status_loaded(self, info: StatusInfo) -> None:
+        self.status_info = info
+        self.point_label.setText(info.service_point)
+        if info.catalog_date:
+            self.catalog_label.setText(_("事项清单：{date}（{n} 项）").format(
+                date=info.catalog_date.isoformat(), n=info.catalog_items))
+        else:
+            self.catalog_label.setText(_("事项清单：未导入"))
+        if info.calendar_warning:
+            # short and orange in the status bar; the whole warning in a strip above the pages
+            self.calendar_label.setText(_("⚠ {text}，需更新").format(text=info.calendar_text))
+            self.calendar_label.setObjectName("statusCalendarWarning")
+            self.calendar_label.setToolTip(info.calendar_warning)
+            self.calendar_banner_label.setText(_("⚠ 工作日历提醒：{warning}。").format(
+                warning=info.calendar_warning.rstrip("。")))
+            self.calendar_banner.setVisible(not self._banner_dismissed)
+        else:
+            self.calendar_label.setText(info.calendar_text)
+            self.calendar_label.setObjectName("")
+            self.calendar_label.setToolTip("")
+            self.calendar_banner.hide()
+        self._repolish(self.calendar_label)
+        self.status_loaded.emit()
+
+    @Slot()
+    def _on_banner_dismissed(self) -> None:
+        self._banner_dismissed = True
+        self.calendar_banner.hide()
+
+    def _on_counts_loaded(self, counts: dict[str, int]) -> None:
+        self.deadline_counts = dict(counts)
+        self._set_counts_labels()
+
+    def _on_status_failed(self, error: BaseException) -> None:
+        self.statusBar().showMessage(error_text(error), 10000)
+
+    def _set_counts_labels(self) -> None:
+        approaching = self.deadline_counts.get("approaching", 0)
+        overdue = self.deadline_counts.get("overdue", 0)
+        self.approaching_label.setText(_("预警 {n}").format(n=approaching))
+        self.overdue_label.setText(_("超期 {n}").format(n=overdue))
+        self.approaching_label.setObjectName("statusApproaching" if approaching else "statusQuiet")
+        self.overdue_label.setObjectName("statusOverdue" if overdue else "statusQuiet")
+        self.approaching_label.setToolTip(_("两个工作日内到期的在办件"))
+        self.overdue_label.setToolTip(_("已超过承诺时限的在办件"))
+        self._repolish(self.approaching_label)
+        self._repolish(self.overdue_label)
+
+    @staticmethod
+    def _repolish(widget: QtWidgets.QWidget) -> None:
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+
+    def status_text(self) -> str:
+        """The status bar's text, left to right (for tests and support calls)."""
+        labels = [self.operator_label, self.point_label, self.catalog_label, self.calendar_label,
+                  self.approaching_label, self.overdue_label]
+        if self.calendar_banner.isVisibleTo(self):
+            labels.append(self.calendar_banner_label)
+        return "  ".join(label.text() for label in labels if label.text())
+
+    @Slot(bool)
+    def _on_busy_changed(self, busy: bool) -> None:
+        if busy:
+            self._busy_timer.start()
+        else:
+            self._busy_timer.stop()
+            self.busy_bar.hide()
+
+    @Slot()
+    def _show_busy(self) -> None:
+        if not self.runner.idle:
+            self.busy_bar.show()
+
+    # -- lock and user -----------------------------------------------------------------
+
+    @property
+    def locked(self) -> bool:
+        return self.lock_screen.locked
+
+    @Slot()
+    def lock(self) -> None:
+        if self.locked:
+            return
+        self.idle_watcher.pause()
+        for action in self._lockable:
+            action.setProperty("was_enabled", action.isEnabled())
+            action.setEnabled(False)
+        self.menuBar().setEnabled(False)
+        self.centralWidget().setEnabled(False)
+        self.lock_screen.lock()
+
+    @Slot()
+    def _on_unlocked(self) -> None:
+        self.menuBar().setEnabled(True)
+        self.centralWidget().setEnabled(True)
+        for action in self._lockable:
+            action.setEnabled(bool(action.property("was_enabled")))
+        self.idle_watcher.resume()
+
+    @Slot()
+    def switch_user(self) -> None:
+        """Close this window and go back to the login (the app stays running)."""
+        self._switching = True
+        self.switch_user_requested.emit()
+        self.close()
+
+    @property
+    def switching_user(self) -> bool:
+        return self._switching
+
+    # -- dialogs -----------------------------------------------------------------------
+
+    @Slot()
+    def open_operators(self) -> None:
+        if self.actor.is_supervisor:
+            self.operators_dialog = admin_dialogs.OperatorsDialog(self.ctx, self.runner, self.actor, self)
+            self.operators_dialog.open()
+
+    @Slot()
+    def open_catalog_import(self) -> None:
+        if self.actor.is_supervisor:
+            self.import_dialog = admin_dialogs.CatalogImportDialog(self.ctx, self.runner, self.actor, self)
+            self.import_dialog.imported.connect(self._on_catalog_imported)
+            self.import_dialog.open()
+
+    def _on_catalog_imported(self, _result: object) -> None:
+        self.catalog_page.reload()
+        self.refresh_status()
+
+    @Slot()
+    def open_calendar(self) -> None:
+        if self.actor.is_supervisor:
+            self.calendar_dialog = admin_dialogs.CalendarDialog(self.ctx, self.runner, self.actor, self)
+            self.calendar_dialog.changed.connect(self._on_calendar_changed)
+            self.calendar_dialog.open()
+
+    @Slot()
+    def _on_calendar_changed(self) -> None:
+        self.refresh_status()
+        self.refresh_counts()
+
+    @Slot()
+    def open_audit_log(self) -> None:
+        if self.actor.is_supervisor:
+            self.audit_dialog = admin_dialogs.AuditLogDialog(self.ctx, self)
+            self.audit_dialog.open()
+
+    @Slot()
+    def show_about(self) -> None:
+        box = QtWidgets.QMessageBox(self)
+        box.setWindowTitle(_("关于"))
+        box.setIcon(QtWidgets.QMessageBox.Icon.Information)
+        box.setText(_("便民服务窗口受理客户端 {version}").format(version=APP_VERSION))
+        box.setInformativeText(_(
+            "乡镇便民服务中心、村便民服务室的窗口受理、一次性告知和受理回执。\n"
+            "断网也能办理，联网后自动报送县中心。\n\n数据目录：{dir}").format(dir=paths.data_dir()))
+        box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Ok)
+        self.about_box = box
+        box.open()
+
+    # -- geometry and closing ----------------------------------------------------------
+
+    @staticmethod
+    def _settings() -> QtCore.QSettings:
+        # QSettings only for the window's geometry, kept in the data folder
+        return QtCore.QSettings(str(paths.data_dir() / "window.ini"), QtCore.QSettings.Format.IniFormat)
+
+    def _restore_geometry(self) -> None:
+        geometry = self._settings().value("main_window/geometry")
+        if isinstance(geometry, QtCore.QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # Qt override
+        settings = self._settings()
+        settings.setValue("main_window/geometry", self.saveGeometry())
+        settings.sync()
+        self.idle_watcher.stop()
+        self._counts_timer.stop()
+        self._warmup_timer.stop()
+        self._refresh_timer.stop()
+        super().closeEvent(event)
+        if event.isAccepted():
+            self.closed.emit()
