@@ -174,8 +174,7 @@ def _styles(paper: str) -> dict[str, ParagraphStyle]:
                        spaceAfter=0),
         "item_note": derive("item_note", leftIndent=1.6 * lay.body,
                             spaceAfter=lay.body * 0.45),
-        "banner": derive("banner", fontSize=lay.heading, leading=lay.heading * 1.4,
-                         alignment=TA_CENTER, spaceAfter=0),
+        "banner": derive("banner", alignment=TA_CENTER, spaceAfter=0),
     }
 
 
@@ -610,8 +609,7 @@ def _signatures(data: DocumentData, lay: Layout, st: dict) -> list[Flowable]:
 
 def _copy_banner(data: DocumentData, lay: Layout, st: dict) -> Table:
     when = format_datetime(data.reprint_at) if data.reprint_at else "（未记录）"
-    text = (f"补打副本 · 原件出具于 {format_datetime(data.issued_at)} · "
-            f"本副本补打于 {when}")
+    text = f"补打副本{GAP}原件出具：{format_datetime(data.issued_at)}{GAP}补打：{when}"
     table = Table([[_para(text, st["banner"], strong=True)]], colWidths=[lay.frame_width])
     table.setStyle(_table_style([
         ("BOX", (0, 0), (-1, -1), 1.6, INK),
@@ -745,17 +743,21 @@ def _render_a4(data: DocumentData) -> bytes:
         canv.setStrokeColor(RULE)
         canv.setLineWidth(0.5)
         canv.line(lay.margin_x, y + 4 * mm, page_w - lay.margin_x, y + 4 * mm)
-        third = lay.frame_width / 3
         left = data.doc_no
         if data.is_copy:
             left = f"{left}（补打副本）" if left else "补打副本"
-        _draw_text(canv, lay.margin_x, y, left, lay.small, max_width=third)
-        _draw_text(canv, page_w / 2, y, copies_note(data), lay.small, "center",
-                   max_width=third * 1.4)
+        right = copies_note(data)
         if total_pages[0] > 1:
-            _draw_text(canv, page_w - lay.margin_x, y,
-                       f"第 {doc.page} 页 共 {total_pages[0]} 页", lay.small, "right",
-                       max_width=third * 0.75)
+            right += f"{GAP}第 {doc.page} 页 共 {total_pages[0]} 页"
+        _draw_text(canv, lay.margin_x, y, left, lay.small, max_width=lay.frame_width * 0.38)
+        _draw_text(canv, page_w - lay.margin_x, y, right, lay.small, "right",
+                   max_width=lay.frame_width * 0.58)
+        if doc.page > 1:  # continuation pages say what they continue
+            top = page_h - lay.margin_top + 3 * mm
+            head = f"{document_title(data)}（续）{GAP}办件编号：{data.case_no}"
+            _draw_text(canv, lay.margin_x, top, head, lay.small, max_width=lay.frame_width * 0.8)
+            if data.is_copy:
+                _draw_text(canv, page_w - lay.margin_x, top, "补打副本", lay.small, "right")
         canv.restoreState()
 
     def build() -> tuple[bytes, int]:
