@@ -534,7 +534,9 @@ def _follow_up(data: DocumentData, lay: Layout, st: dict) -> list[Flowable]:
     how = (
         "凭办件编号到本服务点"
         + (f"或拨打 {data.service_point_phone} " if data.service_point_phone else "")
-        + "查询办理进度，也可扫描二维码查询。再次来办时请带上本"
+        + "查询办理进度，也可扫描二维码"
+        + (f"或访问 {qr_payload(data)} " if data.follow_up_url.strip() else "")
+        + "查询。再次来办时请带上本"
         + SHORT_NAMES[data.kind] + "，扫描条形码即可调出办件。"
     )
     case_line = _para(f"办件编号：{data.case_no}", st["body"], strong=True)
