@@ -19,11 +19,12 @@ import datetime
 import io
 import os
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import lru_cache
 
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.graphics.barcode.qr import QrCode
 from reportlab.lib import colors
+from reportlab.lib import textsplit as _rl_textsplit
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -40,8 +41,6 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-
-from reportlab.lib import textsplit as _rl_textsplit
 from reportlab.platypus import paragraph as _rl_paragraph
 
 from clerk_app.forms import fonts
@@ -703,12 +702,6 @@ def build_story(data: DocumentData, paper: str) -> list[Flowable]:
 # Rendering
 # --------------------------------------------------------------------------------------
 
-def _canvas_maker():
-    # Without initialFontName the canvas preamble names Helvetica, a font that is not
-    # embedded; with ours every font in the PDF is embedded.
-    return partial(Canvas, initialFontName=fonts.PRIMARY, initialFontSize=10)
-
-
 def _draw_text(canv, x: float, y: float, text: str, size: float, align: str = "left",
                max_width: float | None = None) -> None:
     """Draw one line of plain text with fallback runs, shrunk to ``max_width`` if given."""
@@ -799,7 +792,10 @@ def _render_r80(data: DocumentData) -> bytes:
     page_h = lay.margin_top + content_height + lay.margin_bottom
 
     buffer = io.BytesIO()
-    canv = _canvas_maker()(buffer, pagesize=(lay.page_width, page_h))
+    # Without initialFontName the page preamble names Helvetica, a font that is not
+    # embedded (BaseDocTemplate above gets the same setting).
+    canv = Canvas(buffer, pagesize=(lay.page_width, page_h),
+                  initialFontName=fonts.PRIMARY, initialFontSize=10)
     _metadata(canv, data)
     y = page_h - lay.margin_top
     for flowable, w, h, before, after in placed:
