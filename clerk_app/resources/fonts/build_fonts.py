@@ -1,6 +1,6 @@
 """Rebuild the fonts shipped in this folder from Debian's font packages.
 
-Run once (about a minute and a half on a 2-core machine) with the project's virtualenv:
+Run once (about two minutes on a 2-core machine) with the project's virtualenv:
 
     apt-get install fonts-noto-cjk fonts-hanazono
     python clerk_app/resources/fonts/build_fonts.py          # writes next to this script
