@@ -49,8 +49,9 @@ MAX_VARIANTS = 8
 _ALTS_PER_CHAR = 1
 
 # Joined-string layout: "\n" before every item, "\x00" before every reading (variant) of an
-# item. Neither survives query normalization. In full pinyin, the first letter of every syllable
-# is upper case (see _mark_syllables).
+# item. Neither survives query normalization. In full pinyin the first letter of every syllable
+# is upper case, so a scan for a query that must begin at a syllable looks for one upper-case
+# letter (rare) instead of checking boundaries in Python.
 _ITEM = "\n"
 _VAR = "\x00"
 
@@ -82,8 +83,11 @@ def normalize_query(text: str | None) -> str:
     return "".join(ch for ch in "".join(folded.split()) if ch.isprintable())
 
 
+_NON_ALNUM = re.compile("[^0-9A-Za-z]+")
+
+
 def _ascii_alnum(text: str) -> str:
-    return "".join(ch for ch in text if ch.isascii() and ch.isalnum())
+    return _NON_ALNUM.sub("", text)
 
 
 @lru_cache(maxsize=8192)
@@ -102,49 +106,68 @@ def _each_char(s: str) -> list[str]:
     return list(s)
 
 
+_HAN_RUNS = re.compile(
+    "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U000323af]+"
+    "|[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U000323af]"
+)
+
+
+@lru_cache(maxsize=50000)
+def _run_pinyin(run: str) -> tuple[str, ...]:
+    """Contextual readings of a run of Chinese characters, one per character.
+
+    pypinyin chooses a reading from the words around a character but never across a
+    non-Chinese character, so runs can be converted (and cached) one at a time: catalog names
+    repeat runs such as 申请 or （变更）."""
+    out = lazy_pinyin(run, style=Style.NORMAL, errors=_each_char)
+    if len(out) != len(run):  # pypinyin grouped something: one character at a time
+        out = [lazy_pinyin(ch, style=Style.NORMAL, errors=_each_char)[0] for ch in run]
+    return tuple(out)
+
+
 @dataclass(frozen=True, slots=True)
 class _Keys:
     key: str  # the normalized name
-    initials: tuple[str, ...]  # one per variant, the contextual reading first
-    syllables: tuple[tuple[str, ...], ...]  # one per variant
+    initials: tuple[str, ...]  # one per reading (variant), the contextual reading first
+    pinyin: tuple[str, ...]  # full pinyin per variant, syllables capitalized: "DiBaoShenQing"
 
 
 @lru_cache(maxsize=20000)
 def _analyze(name: str) -> _Keys:
     """The strings one name is searched by (cached, so rebuilding an index is cheap)."""
     text = unicodedata.normalize("NFKC", name)
-    primary = lazy_pinyin(text, style=Style.NORMAL, errors=_each_char)
-    if len(primary) != len(text):  # pypinyin grouped something: one character at a time
-        primary = [lazy_pinyin(ch, style=Style.NORMAL, errors=_each_char)[0] for ch in text]
+    readings: list[str] = []
+    for run in _HAN_RUNS.findall(text):
+        readings.extend(_run_pinyin(run) if _is_han(run[0]) else run)
 
-    tokens: list[str] = []
-    han: list[bool] = []
+    # Per character: its initial and its syllable (capitalized so the index can tell where a
+    # syllable starts, see _pinyin_pattern). Letters and digits stand for themselves;
+    # punctuation, spaces and rare characters without a reading drop out.
+    initial: list[str] = []
+    syllable: list[str] = []
     alternatives: list[tuple[int, str]] = []  # (position, another reading)
-    for i, (ch, reading) in enumerate(zip(text, primary)):
-        is_han = _is_han(ch) and reading != ch  # a rare character without a reading: skipped
-        token = _ascii_alnum(reading.casefold()) if is_han else _ascii_alnum(ch.casefold())
-        if is_han and len(alternatives) < MAX_VARIANTS - 1:
-            others = [r for r in _readings(ch) if r != token][:_ALTS_PER_CHAR]
-            alternatives.extend((i, r) for r in others)
-        tokens.append(token)
-        han.append(is_han)
+    for i, (ch, reading) in enumerate(zip(text, readings)):
+        if reading != ch and _is_han(ch):
+            token = _NON_ALNUM.sub("", reading.casefold())
+            if len(alternatives) < MAX_VARIANTS - 1:
+                others = [r for r in _readings(ch) if r != token][:_ALTS_PER_CHAR]
+                alternatives.extend((i, r) for r in others)
+            initial.append(token[:1])
+        else:
+            token = _NON_ALNUM.sub("", ch.casefold())
+            initial.append(token)
+        syllable.append(token.capitalize())
 
-    variants = [tokens]
+    initials = ["".join(initial)]
+    pinyin_ = ["".join(syllable)]
     for i, reading in alternatives[: MAX_VARIANTS - 1]:
-        v = list(tokens)
-        v[i] = reading
-        variants.append(v)
-
-    initials: list[str] = []
-    syllables: list[tuple[str, ...]] = []
-    for v in variants:
-        ini = "".join(t[0] if h else t for t, h in zip(v, han) if t)
-        syl = tuple(t for t in v if t)
+        ini = "".join(initial[:i]) + reading[:1] + "".join(initial[i + 1 :])
+        full = "".join(syllable[:i]) + reading.capitalize() + "".join(syllable[i + 1 :])
         if ini not in initials:
             initials.append(ini)
-        if syl not in syllables:
-            syllables.append(syl)
-    return _Keys(normalize_query(text), tuple(initials), tuple(syllables))
+        if full not in pinyin_:
+            pinyin_.append(full)
+    return _Keys(normalize_query(text), tuple(initials), tuple(pinyin_))
 
 
 class _Joined:
@@ -192,14 +215,6 @@ class _Joined:
         return out
 
 
-def _mark_syllables(syllables: tuple[str, ...]) -> str:
-    """Full pinyin with the first letter of each syllable in upper case: ``ZuiDiShengHuo``.
-
-    Upper case marks where a syllable starts, so a scan for a query that must begin at a
-    syllable looks for one upper-case letter (rare) instead of a separator (frequent)."""
-    return "".join(s[:1].upper() + s[1:] for s in syllables)
-
-
 def _pinyin_pattern(letters: str, at_start: bool) -> re.Pattern[str]:
     """``dibao`` -> ``Di?B?a?o`` in effect: the first letter starts a syllable, the others may
     or may not."""
@@ -239,7 +254,7 @@ class CatalogIndex:
         self._names = _Joined([_ITEM + k.key for k in keys])
         self._initials = _Joined([_ITEM + "".join(_VAR + i for i in k.initials) for k in keys])
         self._pinyin = _Joined(
-            [_ITEM + "".join(_VAR + _mark_syllables(syl) for syl in k.syllables) for k in keys]
+            [_ITEM + "".join(_VAR + p for p in k.pinyin) for k in keys]
         )
         self._codes = _Joined([_ITEM + c for c in codes])
         self.build_seconds = time.perf_counter() - started
