@@ -362,8 +362,9 @@ class DocumentPreviewDialog(QtWidgets.QDialog):
             self.info_label.setText(_("共 {n} 页 · 已打印过，再打印为补打副本（纸上注明“补打”）").format(n=pages))
         else:
             self.info_label.setText(_("共 {n} 页 · 首次打印为原件").format(n=pages))
-        self.banner.clear()
-        self._set_actions_enabled(True)
+        if self.banner.level == "error":  # a failed render before this one
+            self.banner.clear()
+        self._set_actions_enabled(not self._busy)
 
     def _on_render_failed(self, generation: int, error: BaseException) -> None:
         if generation != self._generation:
