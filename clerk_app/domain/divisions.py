@@ -30,6 +30,7 @@ __all__ = [
     "full_name",
     "to_12",
     "clear_cache",
+    "villages_loaded",
 ]
 
 PROVINCE = "province"

@@ -18,9 +18,9 @@ Within a rank: the earlier match first, then the shorter name, then catalog orde
 spaces in the query do not matter; full-width letters and digits count as ASCII.
 
 Polyphonic characters (重 长 行 乐 藏 差 会 …): the first reading is pypinyin's, chosen from the
-phrase around the character; up to two more readings per character from ``heteronym=True``
-are indexed as variants in which one character reads differently, at most ``MAX_VARIANTS``
-readings of a name in all, so the index stays small.
+phrase around the character; the most common other reading from ``heteronym=True`` is indexed
+too, as a variant of the name in which that one character reads differently (长江 -> chang jiang
+and zhang jiang), at most ``MAX_VARIANTS`` readings of a name in all, so the index stays small.
 
 Speed: everything a query is compared with is made at build time and joined into one string per
 kind (names, initials, full pinyin with syllable starts in upper case, codes). A query is a few
@@ -118,7 +118,7 @@ def _run_pinyin(run: str) -> tuple[str, ...]:
 
     pypinyin chooses a reading from the words around a character but never across a
     non-Chinese character, so runs can be converted (and cached) one at a time: catalog names
-    repeat runs such as 申请 or （变更）."""
+    repeat runs such as a place name before （变更）."""
     out = lazy_pinyin(run, style=Style.NORMAL, errors=_each_char)
     if len(out) != len(run):  # pypinyin grouped something: one character at a time
         out = [lazy_pinyin(ch, style=Style.NORMAL, errors=_each_char)[0] for ch in run]
