@@ -11,6 +11,9 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    event,
+    func,
+    select,
     Boolean,
     Date,
     DateTime,
@@ -21,7 +24,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, object_session, relationship
 
 
 class Base(DeclarativeBase):
@@ -310,6 +313,74 @@ class OutboxRecord(Base):
     entity_key: Mapped[str] = mapped_column(String(60), index=True)
     op: Mapped[str] = mapped_column(String(40))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # pending (waiting) | applied (the county has it) | rejected (set aside, with reason)
+    # | discarded (a rejected change the clerk gave up for the county's decision)
     state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
-    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # when the county acknowledged
     reason: Mapped[str | None] = mapped_column(Text)
+    # sync bookkeeping (migration 0100_sync)
+    entity_seq: Mapped[int | None] = mapped_column(Integer)  # nth change of this entity, from 1
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    reason_code: Mapped[str | None] = mapped_column(String(40))
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the county's answer
+
+
+Index("ix_outbox_state_id", OutboxRecord.state, OutboxRecord.id)
+
+
+@event.listens_for(OutboxRecord, "before_insert")
+def _number_outbox_record(_mapper, connection, target: OutboxRecord) -> None:  # noqa: ANN001
+    """Give each record its place among the changes of its entity, in the same transaction.
+
+    The county applies the changes of one case in this order.
+    """
+    if target.entity_seq is not None:
+        return
+    session = object_session(target)
+    cache: dict[tuple[str, str], int] = session.info.setdefault("outbox_seq", {}) if session else {}
+    key = (target.entity, target.entity_key)
+    last = cache.get(key)
+    if last is None:
+        last = connection.scalar(
+            select(func.max(OutboxRecord.entity_seq)).where(
+                OutboxRecord.entity == target.entity, OutboxRecord.entity_key == target.entity_key
+            )
+        ) or 0
+    target.entity_seq = last + 1
+    cache[key] = target.entity_seq
+
+
+@event.listens_for(OutboxRecord, "after_insert")
+def _forget_outbox_seq(_mapper, _connection, target: OutboxRecord) -> None:  # noqa: ANN001
+    session = object_session(target)
+    if session is not None:
+        session.info.pop("outbox_seq", None)
+
+
+class SyncCaseState(Base):
+    """What the county last told this device about one of its cases."""
+
+    __tablename__ = "sync_case_state"
+    case_no: Mapped[str] = mapped_column(String(32), primary_key=True)
+    county_version: Mapped[int] = mapped_column(Integer, default=0)
+    county_status: Mapped[str | None] = mapped_column(String(24))
+    official_no: Mapped[str | None] = mapped_column(String(60))
+    result_text: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[str | None] = mapped_column(String(32))
+    pulled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class SyncConflict(Base):
+    """Pulled data that met a local change not yet sent: kept, shown, resolved by the rule."""
+
+    __tablename__ = "sync_conflicts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # case_status | calendar
+    key: Mapped[str] = mapped_column(String(80), index=True)
+    county_data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    local_data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    detected_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    resolution: Mapped[str | None] = mapped_column(String(20))  # county | local | superseded
+    note: Mapped[str] = mapped_column(Text, default="")
