@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
+from collections.abc import Callable
+from typing import Any
 
 from clerk_app import paths
 from clerk_app.i18n import _
@@ -25,6 +27,39 @@ APP_NAME = "clerk-app"
 ORG_NAME = "clerk-app"
 EXIT_OK = 0
 EXIT_ERROR = 1
+
+
+class _WhileAlive:
+    """A runner callback that does nothing once its owner widget has been destroyed.
+
+    Background work can finish after its window was closed and deleted (切换用户, a dialog
+    closed early); calling into the deleted widget would raise in the event loop.
+    """
+
+    __slots__ = ("alive", "callback", "owner", "__weakref__")
+
+    def __init__(self, owner: QtCore.QObject, callback: Callable[[Any], None]) -> None:
+        self.alive = True
+        self.callback = callback
+        self.owner = owner
+        owner.destroyed.connect(self._on_destroyed)
+
+    def _on_destroyed(self, *_args: object) -> None:
+        self.alive = False
+
+    def __call__(self, value: Any) -> None:
+        if not self.alive:
+            return
+        try:
+            self.owner.destroyed.disconnect(self._on_destroyed)
+        except (RuntimeError, TypeError):
+            pass
+        self.callback(value)
+
+
+def while_alive(owner: QtCore.QObject, callback: Callable[[Any], None]) -> Callable[[Any], None]:
+    """Wrap a ``TaskRunner`` callback so it is skipped if ``owner`` is gone by then."""
+    return _WhileAlive(owner, callback)
 
 
 def create_application(argv: list[str] | None = None) -> QtWidgets.QApplication:

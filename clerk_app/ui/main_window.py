@@ -19,6 +19,7 @@ from clerk_app.services.common import Actor, Context
 from clerk_app.ui import admin_dialogs
 from clerk_app.ui.catalog_page import CatalogPage
 from clerk_app.ui.login import IdleWatcher, LockScreen, idle_lock_minutes
+from clerk_app.ui.app import while_alive
 from clerk_app.ui.qt import QtCore, QtGui, QtWidgets, Qt, Signal, Slot
 from clerk_app.ui.tasks import TaskRunner, error_text
 
@@ -264,10 +265,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.busy_bar.setTextVisible(False)
         self.busy_bar.setToolTip(_("正在后台处理…"))
         self.busy_bar.hide()
-        bar.addWidget(self.operator_label)
-        bar.addWidget(self.point_label)
-        bar.addWidget(self.catalog_label)
-        bar.addWidget(self.calendar_label)
+        for label in (self.operator_label, self.point_label, self.catalog_label, self.calendar_label):
+            label.setMinimumWidth(24)  # a narrow window (1024 px counters) clips them, not the window
+            bar.addWidget(label)
         bar.addPermanentWidget(self.busy_bar)
         bar.addPermanentWidget(self.approaching_label)
         bar.addPermanentWidget(self.overdue_label)
@@ -313,12 +313,12 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def refresh_status(self) -> None:
         self.runner.run(load_status, self.ctx, background=True,
-                        on_success=self._on_status_loaded, on_failure=self._on_status_failed)
+                        on_success=while_alive(self, self._on_status_loaded), on_failure=while_alive(self, self._on_status_failed))
 
     @Slot()
     def refresh_counts(self) -> None:
         self.runner.run(cases.counts, self.ctx, background=True,
-                        on_success=self._on_counts_loaded, on_failure=self._on_status_failed)
+                        on_success=while_alive(self, self._on_counts_loaded), on_failure=while_alive(self, self._on_status_failed))
 
     def _on_status_loaded(self, info: StatusInfo) -> None:
         self.status_info = info

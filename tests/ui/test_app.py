@@ -1,0 +1,194 @@
+"""Start-up (database errors, demo, wizard → login → main window) and the main window."""
+
+from __future__ import annotations
+
+import pytest
+
+from clerk_app import paths
+from clerk_app.services import setup
+from clerk_app.ui.qt import QtWidgets, Qt
+
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)")
+
+
+@pytest.fixture
+def window_for(qtbot, demo_ctx, runner):
+    from clerk_app.ui.main_window import MainWindow
+
+    made = []
+
+    def make(actor):
+        w = MainWindow(demo_ctx, runner, actor, idle_lock_ms=0)
+        qtbot.addWidget(w)
+        w.show()
+        made.append(w)
+        return w
+
+    yield make
+    qtbot.waitUntil(lambda: runner.idle, timeout=10000)
+
+
+def _menu_titles(window) -> list[str]:
+    return [a.text() for a in window.menuBar().actions() if a.isVisible()]
+
+
+def test_main_window_has_three_pages_and_a_status_bar(qtbot, window_for, supervisor, runner):
+    w = window_for(supervisor)
+    assert [w.tabs.tabText(i).split()[0] for i in range(w.tabs.count())] == ["受理", "办件", "事项"]
+    assert w.tabs.currentWidget() is w.intake_page
+    qtbot.waitUntil(lambda: w.status_info is not None, timeout=10000)
+    qtbot.waitUntil(lambda: runner.idle, timeout=10000)
+    text = w.status_text()
+    assert "操作员：王建华（负责人）" in text
+    assert "龙舟坪镇便民服务中心" in text
+    assert "事项清单：2026-12-03" in text
+    assert "预警 0" in text and "超期 0" in text
+    # the test clock is 2026-12-03; holiday data ends with 2026, so the calendar warns in orange
+    assert w.calendar_label.objectName() == "statusCalendarWarning"
+    assert "2026-12-31" in w.calendar_label.text()
+    assert w.calendar_banner.isVisibleTo(w)
+    assert "2027" in w.calendar_banner_label.text()
+
+
+def test_function_keys_switch_pages(qtbot, window_for, clerk):
+    w = window_for(clerk)
+    w.activateWindow()
+    w.catalog_action.trigger()
+    assert w.tabs.currentWidget() is w.catalog_page
+    w.cases_action.trigger()
+    assert w.tabs.currentWidget() is w.case_list_page
+    w.intake_action.trigger()
+    assert w.tabs.currentWidget() is w.intake_page
+    shortcuts = {a.text(): a.shortcut().toString() for a in
+                 (w.intake_action, w.cases_action, w.catalog_action, w.lock_action, w.quit_action)}
+    assert shortcuts == {"受理": "F2", "办件": "F3", "事项": "F4", "锁定窗口": "Ctrl+L", "退出": "Ctrl+Q"}
+
+
+def test_supervisor_sees_the_admin_menu_and_a_clerk_does_not(window_for, supervisor, clerk):
+    sup = window_for(supervisor)
+    assert "管理(&M)" in _menu_titles(sup)
+    assert [a.text() for a in sup.admin_menu.actions()] == [
+        "操作员管理…", "导入事项清单…", "工作日历调整…", "审计日志…"]
+    plain = window_for(clerk)
+    assert "管理(&M)" not in _menu_titles(plain)
+    assert plain.admin_menu is None
+    assert not plain.operators_action.isEnabled() and not plain.import_action.isEnabled()
+    plain.open_operators()  # even if reached somehow, nothing opens
+    assert not hasattr(plain, "operators_dialog")
+
+
+def test_catalog_search_and_enter_switch_to_intake(qtbot, window_for, clerk):
+    w = window_for(clerk)
+    w.show_catalog()
+    page = w.catalog_page
+    qtbot.waitUntil(lambda: page.is_loaded, timeout=10000)
+    qtbot.keyClicks(page.search_edit, "dbsq")
+    assert page.current_item().name == "最低生活保障申请"
+    item_id = page.current_item().id
+    qtbot.keyClick(page.search_edit, Qt.Key.Key_Down)
+    calls = []
+    w.intake_page.start_with_item = calls.append  # what the intake page is asked to do
+    qtbot.keyClick(page.results_view, Qt.Key.Key_Return)
+    assert w.tabs.currentWidget() is w.intake_page
+    assert calls == [item_id]
+
+
+def test_saved_cases_refresh_the_case_list_once(qtbot, window_for, clerk):
+    w = window_for(clerk)
+    refreshed = []
+    w.case_list_page.refresh = lambda: refreshed.append(1)
+    for case_id in (1, 2, 3):
+        w.intake_page.case_saved.emit(case_id)
+    qtbot.waitUntil(lambda: refreshed == [1], timeout=3000)
+    qtbot.wait(600)
+    assert refreshed == [1]
+
+
+def test_supplement_request_opens_the_case_in_intake(qtbot, window_for, clerk):
+    w = window_for(clerk)
+    w.show_cases()
+    opened = []
+    w.intake_page.open_for_supplement = opened.append
+    w.case_list_page.supplement_requested.emit(42)
+    assert opened == [42]
+    assert w.tabs.currentWidget() is w.intake_page
+
+
+def test_window_geometry_is_remembered_in_the_data_folder(qtbot, window_for, clerk):
+    w = window_for(clerk)
+    # the offscreen screen is 800 x 800 and restoreGeometry keeps a window on its screen:
+    # the height shows what was remembered
+    w.resize(w.width(), 555)
+    w.close()
+    assert (paths.data_dir() / "window.ini").exists()
+    again = window_for(clerk)
+    assert again.size().height() == 555
+
+
+def test_about_box_names_the_data_folder(window_for, clerk):
+    w = window_for(clerk)
+    w.show_about()
+    assert str(paths.data_dir()) in w.about_box.informativeText()
+    w.about_box.close()
+
+
+def test_broken_database_gives_a_message_and_a_non_zero_exit(qtbot, monkeypatch):
+    from clerk_app.ui import app as app_module
+
+    paths.database_path().write_bytes(b"this is not a database" * 100)
+    shown = []
+    monkeypatch.setattr(app_module, "show_fatal", shown.append)
+    assert app_module.run(demo=False) == 1
+    assert shown and "无法打开本机数据库" in shown[0] and str(paths.database_path()) in shown[0]
+
+
+def test_demo_start_goes_to_login_then_main_window_and_back(qtbot, ctx, runner):
+    from clerk_app.ui.app import AppController
+
+    controller = AppController(ctx, runner, demo=True)
+    with qtbot.waitSignal(controller.login_shown, timeout=20000) as shown:
+        controller.start()
+    dialog = shown.args[0]
+    qtbot.addWidget(dialog)
+    assert dialog.demo_label is not None
+    dialog.username_edit.setText("zhangli")
+    qtbot.keyClicks(dialog.password_edit, setup.DEMO_PASSWORD)
+    with qtbot.waitSignal(controller.main_window_shown, timeout=10000) as opened:
+        qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    window = opened.args[0]
+    qtbot.addWidget(window)
+    assert window.actor.username == "zhangli"
+    qtbot.waitUntil(lambda: runner.idle, timeout=10000)
+
+    with qtbot.waitSignal(controller.login_shown, timeout=5000) as again:
+        window.switch_user()
+    qtbot.addWidget(again.args[0])
+    assert controller.main_window is None
+    with qtbot.waitSignal(controller.quit_requested, timeout=2000) as quit_:
+        again.args[0].reject()
+    assert quit_.args == [0]
+
+
+def test_first_start_shows_the_wizard_and_cancel_quits(qtbot, ctx, runner):
+    from clerk_app.ui.app import AppController
+
+    controller = AppController(ctx, runner)
+    with qtbot.waitSignal(controller.wizard_shown, timeout=5000) as shown:
+        controller.start()
+    wizard = shown.args[0]
+    qtbot.addWidget(wizard)
+    with qtbot.waitSignal(controller.quit_requested, timeout=2000):
+        wizard.reject()
+    assert controller.exit_code == 0
+
+
+def test_application_loads_the_project_fonts(qapp):
+    from clerk_app.forms.fonts import FAMILY_NAME
+    from clerk_app.ui import style
+    from clerk_app.ui.qt import QtGui
+
+    families = style.load_fonts()
+    assert families[0] == FAMILY_NAME
+    assert FAMILY_NAME in QtGui.QFontDatabase.families()
+    font = style.ui_font()
+    assert QtGui.QFontMetrics(font).inFont("𠮷") or QtGui.QFontMetrics(font).inFontUcs4(0x20BB7)
