@@ -1,0 +1,270 @@
+"""The supervisor's dialogs: operators, catalog import, calendar overrides, audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from clerk_app.services import auth, calendar, catalog, setup
+from clerk_app.ui.qt import QtCore, Qt
+from tests.ui.conftest import type_text
+
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)")
+
+
+def _idle(qtbot, runner) -> None:
+    qtbot.waitUntil(lambda: runner.idle, timeout=15000)
+
+
+@pytest.fixture
+def operators(qtbot, demo_ctx, supervisor, runner):
+    from clerk_app.ui.admin_dialogs import OperatorsDialog
+
+    d = OperatorsDialog(demo_ctx, runner, supervisor)
+    qtbot.addWidget(d)
+    d.show()
+    _idle(qtbot, runner)
+    return d
+
+
+def _usernames(dialog) -> list[str]:
+    return [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+
+
+def test_operators_are_listed_with_role_and_state(operators):
+    assert _usernames(operators) == ["admin", "zhangli", "liqiang"]
+    assert operators.table.item(0, 2).text() == "负责人"
+    assert operators.table.item(1, 2).text() == "窗口人员"
+    assert operators.table.item(1, 3).text() == "正常"
+
+
+def test_add_operator_through_the_dialog(qtbot, operators, demo_ctx, runner):
+    qtbot.mouseClick(operators.add_button, Qt.MouseButton.LeftButton)
+    add = operators.add_dialog
+    qtbot.keyClicks(add.username_edit, "wangfang")
+    type_text(add.name_edit, "王芳")
+    add.role_combo.setCurrentIndex(add.role_combo.findData("clerk"))
+    qtbot.keyClicks(add.passwords.first, "window2026")
+    qtbot.keyClicks(add.passwords.second, "window2025")
+    add.submit()
+    assert "不一致" in add.message.text()
+    assert runner.idle
+
+    add.passwords.second.clear()
+    qtbot.keyClicks(add.passwords.second, "window2026")
+    with qtbot.waitSignal(add.added, timeout=10000):
+        add.submit()
+    _idle(qtbot, runner)
+    assert "wangfang" in _usernames(operators)
+    assert "已新增操作员 wangfang" in operators.message.text()
+    actor = auth.login(demo_ctx, "wangfang", "window2026")
+    assert actor.name == "王芳" and not actor.is_supervisor
+
+
+def test_duplicate_username_is_refused_with_the_service_message(qtbot, operators, runner):
+    operators.open_add()
+    add = operators.add_dialog
+    qtbot.keyClicks(add.username_edit, "zhangli")
+    type_text(add.name_edit, "张丽二")
+    qtbot.keyClicks(add.passwords.first, "window2026")
+    qtbot.keyClicks(add.passwords.second, "window2026")
+    add.submit()
+    _idle(qtbot, runner)
+    assert "已存在" in add.message.text()
+    assert add.isVisible()
+
+
+def test_disable_enable_unlock_and_reset(qtbot, operators, demo_ctx, runner):
+    operators.select_username("liqiang")
+    assert operators.toggle_button.text() == "停用"
+    qtbot.mouseClick(operators.toggle_button, Qt.MouseButton.LeftButton)
+    _idle(qtbot, runner)
+    row = _usernames(operators).index("liqiang")
+    assert operators.table.item(row, 3).text() == "已停用"
+    with pytest.raises(Exception):
+        auth.login(demo_ctx, "liqiang", setup.DEMO_PASSWORD)
+    assert operators.toggle_button.text() == "启用"
+    qtbot.mouseClick(operators.toggle_button, Qt.MouseButton.LeftButton)
+    _idle(qtbot, runner)
+    assert operators.table.item(row, 3).text() == "正常"
+
+    for _ in range(auth.MAX_FAILED_ATTEMPTS):
+        with pytest.raises(Exception):
+            auth.login(demo_ctx, "liqiang", "bad-pass-1")
+    operators.refresh()
+    _idle(qtbot, runner)
+    assert operators.table.item(row, 3).text().startswith("已锁定")
+    operators.select_username("liqiang")
+    assert operators.unlock_button.isEnabled()
+    qtbot.mouseClick(operators.unlock_button, Qt.MouseButton.LeftButton)
+    _idle(qtbot, runner)
+    assert operators.table.item(row, 3).text() == "正常"
+    assert auth.login(demo_ctx, "liqiang", setup.DEMO_PASSWORD).username == "liqiang"
+
+
+def test_supervisor_cannot_disable_themself(qtbot, operators, runner):
+    operators.select_username("admin")
+    qtbot.mouseClick(operators.toggle_button, Qt.MouseButton.LeftButton)
+    _idle(qtbot, runner)
+    assert "不能停用自己" in operators.message.text()
+
+
+@pytest.fixture
+def import_dialog(qtbot, demo_ctx, supervisor, runner):
+    from clerk_app.ui.admin_dialogs import CatalogImportDialog
+
+    d = CatalogImportDialog(demo_ctx, runner, supervisor)
+    qtbot.addWidget(d)
+    d.show()
+    return d
+
+
+def _catalog_snapshot(ctx):
+    return sorted((it.code, it.name, it.promised_limit, len(it.materials)) for it in catalog.current_items(ctx))
+
+
+def test_broken_csv_shows_every_row_and_column_and_imports_nothing(qtbot, import_dialog, demo_ctx,
+                                                                   runner, tmp_path):
+    before = _catalog_snapshot(demo_ctx)
+    versions_before = catalog.catalog_version_info(demo_ctx).id
+    items_src, materials_src = setup.demo_catalog_paths()
+    lines = items_src.read_text(encoding="utf-8-sig").splitlines()
+    row2 = lines[1].split(",")
+    row2[1] = "最低生活保障申请（新）"  # a change that must NOT land
+    row2[7] = "40"  # promised 40 > legal 30
+    row3 = lines[2].split(",")
+    row3[12] = "也许"  # 是否可代办
+    broken = tmp_path / "县事项清单.csv"
+    broken.write_text("\n".join([lines[0], ",".join(row2), ",".join(row3), *lines[3:]]) + "\n",
+                      encoding="utf-8-sig")
+
+    import_dialog.items_field.set_path(broken)
+    import_dialog.materials_field.set_path(materials_src)
+    qtbot.mouseClick(import_dialog.import_button, Qt.MouseButton.LeftButton)
+    assert import_dialog.progress.isVisible()
+    _idle(qtbot, runner)
+    assert not import_dialog.progress.isVisible()
+    errors = import_dialog.errors()
+    assert len(errors) == 2
+    assert "县事项清单.csv 第 2 行「承诺时限（工作日）」列" in errors[0]
+    assert "县事项清单.csv 第 3 行「是否可代办」列" in errors[1]
+    assert "没有导入任何内容" in import_dialog.summary_label.text()
+    assert _catalog_snapshot(demo_ctx) == before
+    assert catalog.catalog_version_info(demo_ctx).id == versions_before
+
+
+def test_good_import_shows_the_summary(qtbot, import_dialog, demo_ctx, runner, tmp_path):
+    items_src, materials_src = setup.demo_catalog_paths()
+    lines = items_src.read_text(encoding="utf-8-sig").splitlines()
+    row2 = lines[1].split(",")
+    row2[7] = "8"
+    changed = tmp_path / "items.csv"
+    changed.write_text("\n".join([lines[0], ",".join(row2), *lines[2:]]) + "\n", encoding="gb18030")
+    import_dialog.items_field.set_path(changed)
+    import_dialog.materials_field.set_path(materials_src)
+    with qtbot.waitSignal(import_dialog.imported, timeout=15000):
+        import_dialog.start_import()
+    assert "更新 1 项" in import_dialog.summary_label.text()
+    assert not import_dialog.error_list.isVisible()
+    item = next(it for it in catalog.current_items(demo_ctx) if it.name == "最低生活保障申请")
+    assert item.promised_limit == 8
+
+
+def test_missing_file_is_explained(qtbot, import_dialog, runner, tmp_path):
+    import_dialog.items_field.set_path(tmp_path / "nope.csv")
+    import_dialog.start_import()
+    _idle(qtbot, runner)
+    assert any("找不到文件" in e for e in import_dialog.errors())
+
+
+@pytest.fixture
+def calendar_dialog(qtbot, demo_ctx, supervisor, runner):
+    from clerk_app.ui.admin_dialogs import CalendarDialog
+
+    d = CalendarDialog(demo_ctx, runner, supervisor)
+    qtbot.addWidget(d)
+    d.show()
+    _idle(qtbot, runner)
+    return d
+
+
+def test_calendar_overrides_add_and_remove(qtbot, calendar_dialog, demo_ctx, runner):
+    d = calendar_dialog
+    assert "2026-12-31" in d.coverage_label.text()
+    assert "2027" in d.warning_label.text() and d.warning_label.isVisible()
+    assert d.table.rowCount() == 0
+
+    d.date_edit.setDate(QtCore.QDate(2027, 2, 6))
+    d.kind_combo.setCurrentIndex(d.kind_combo.findData(True))
+    d.add_override()
+    assert "原因" in d.message.text()  # a reason is required
+    type_text(d.note_edit, "2027 年春节调休")
+    d.add_override()
+    _idle(qtbot, runner)
+    assert d.table.rowCount() == 1
+    assert [d.table.item(0, c).text() for c in range(5)] == [
+        "2027-02-06", "星期六", "工作日", "2027 年春节调休", "本机"]
+    assert calendar.calendar(demo_ctx).is_workday(dt.date(2027, 2, 6))[0]
+
+    d.table.selectRow(0)
+    d.remove_selected()
+    _idle(qtbot, runner)
+    assert d.table.rowCount() == 0
+    assert calendar.list_overrides(demo_ctx) == []
+
+
+def test_audit_log_is_newest_first_and_read_only(qtbot, demo_ctx, supervisor, runner, qtmodeltester):
+    from clerk_app.ui.admin_dialogs import AuditLogDialog
+
+    auth.unlock_operator(demo_ctx, supervisor, 2)
+    d = AuditLogDialog(demo_ctx)
+    qtbot.addWidget(d)
+    d.show()
+    model = d.model
+    assert model.rowCount() > 3
+    assert model.index(0, 2).data() == "解锁操作员"
+    assert "王建华" in model.index(0, 1).data()
+    times = [model.row_at(r).at for r in range(model.rowCount())]
+    assert times == sorted(times, reverse=True)
+    actions = [model.index(r, 2).data() for r in range(model.rowCount())]
+    assert "设置服务点" in actions and "导入事项清单" in actions and "登录" in actions
+    assert not (model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable)
+    qtmodeltester.check(model)
+
+
+def test_audit_log_pages_as_it_scrolls(qtbot, demo_ctx, supervisor):
+    from clerk_app.ui.admin_dialogs import AuditLogModel
+
+    for _ in range(30):
+        auth.unlock_operator(demo_ctx, supervisor, 3)
+    model = AuditLogModel(demo_ctx)
+    model.PAGE = 10
+    model.reload()
+    assert model.rowCount() == 10
+    assert model.canFetchMore(QtCore.QModelIndex())
+    while model.canFetchMore(QtCore.QModelIndex()):
+        model.fetchMore(QtCore.QModelIndex())
+    ids = [model.row_at(r).id for r in range(model.rowCount())]
+    assert ids == sorted(ids, reverse=True) and len(ids) == len(set(ids)) > 30
+
+
+def test_main_window_admin_menu_opens_the_dialogs(qtbot, demo_ctx, supervisor, runner):
+    from clerk_app.ui.main_window import MainWindow
+
+    w = MainWindow(demo_ctx, runner, supervisor, idle_lock_ms=0)
+    qtbot.addWidget(w)
+    w.show()
+    w.operators_action.trigger()
+    assert w.operators_dialog.isVisible()
+    w.operators_dialog.close()
+    w.calendar_action.trigger()
+    assert w.calendar_dialog.isVisible()
+    w.calendar_dialog.close()
+    w.audit_action.trigger()
+    assert w.audit_dialog.model.rowCount() > 0
+    w.audit_dialog.close()
+    w.import_action.trigger()
+    assert w.import_dialog.isVisible()
+    w.import_dialog.close()
+    _idle(qtbot, runner)
