@@ -65,7 +65,7 @@ class ApplicantForm(QtWidgets.QWidget):
 
         outer = QtWidgets.QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(10)
+        outer.setSpacing(6)
 
         # -- kind ---------------------------------------------------------------------
         kind_row = QtWidgets.QHBoxLayout()
@@ -83,6 +83,7 @@ class ApplicantForm(QtWidgets.QWidget):
         kind_row.addWidget(self.person_radio)
         kind_row.addWidget(self.org_radio)
         kind_row.addStretch(1)
+        self._kind_row = kind_row
         outer.addLayout(kind_row)
 
         self.kind_stack = QtWidgets.QStackedWidget(self)
@@ -93,7 +94,7 @@ class ApplicantForm(QtWidgets.QWidget):
         grid = QtWidgets.QGridLayout(person)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(18)
-        grid.setVerticalSpacing(8)
+        grid.setVerticalSpacing(4)
 
         self.id_type_combo = QtWidgets.QComboBox()
         self.id_type_combo.setObjectName("idTypeCombo")
@@ -131,12 +132,12 @@ class ApplicantForm(QtWidgets.QWidget):
             "QLabel#returningLabel { background: #e9f6ec; color: #1d5a2b; border: 1px solid"
             " #8cc79a; border-radius: 10px; padding: 2px 10px; }")
         self.returning_label.hide()
+        self._kind_row.addWidget(self.returning_label)
 
-        grid.addWidget(self.fields["id_type"], 0, 0)
-        grid.addWidget(self.fields["id_number"], 0, 1)
-        grid.addWidget(self.fields["name"], 1, 0)
-        grid.addWidget(self.fields["derived"], 1, 1)
-        grid.addWidget(self.returning_label, 2, 0, 1, 2, Qt.AlignmentFlag.AlignLeft)
+        grid.addWidget(self.fields["id_type"], 0, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.fields["id_number"], 0, 1, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.fields["name"], 1, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.fields["derived"], 1, 1, Qt.AlignmentFlag.AlignTop)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         self.kind_stack.addWidget(person)
@@ -146,7 +147,7 @@ class ApplicantForm(QtWidgets.QWidget):
         ogrid = QtWidgets.QGridLayout(org)
         ogrid.setContentsMargins(0, 0, 0, 0)
         ogrid.setHorizontalSpacing(18)
-        ogrid.setVerticalSpacing(8)
+        ogrid.setVerticalSpacing(4)
         self.org_name_edit = _line_edit("orgNameEdit", _("与营业执照或登记证书一致"), 200)
         self.org_name_edit.textChanged.connect(self._on_any_changed)
         self.fields["org_name"] = LabeledField(_("单位名称"), self.org_name_edit, True)
@@ -162,10 +163,10 @@ class ApplicantForm(QtWidgets.QWidget):
         self.contact_edit = _line_edit("contactEdit", _("来办理的经办人"))
         self.contact_edit.textChanged.connect(self._on_any_changed)
         self.fields["contact_name"] = LabeledField(_("联系人"), self.contact_edit)
-        ogrid.addWidget(self.fields["org_name"], 0, 0)
-        ogrid.addWidget(self.fields["uscc"], 0, 1)
-        ogrid.addWidget(self.fields["legal_rep"], 1, 0)
-        ogrid.addWidget(self.fields["contact_name"], 1, 1)
+        ogrid.addWidget(self.fields["org_name"], 0, 0, Qt.AlignmentFlag.AlignTop)
+        ogrid.addWidget(self.fields["uscc"], 0, 1, Qt.AlignmentFlag.AlignTop)
+        ogrid.addWidget(self.fields["legal_rep"], 1, 0, Qt.AlignmentFlag.AlignTop)
+        ogrid.addWidget(self.fields["contact_name"], 1, 1, Qt.AlignmentFlag.AlignTop)
         ogrid.setColumnStretch(0, 1)
         ogrid.setColumnStretch(1, 1)
         self.kind_stack.addWidget(org)
@@ -173,7 +174,7 @@ class ApplicantForm(QtWidgets.QWidget):
         # -- contact and address (both kinds) --------------------------------------------
         contact = QtWidgets.QGridLayout()
         contact.setHorizontalSpacing(18)
-        contact.setVerticalSpacing(8)
+        contact.setVerticalSpacing(4)
         self.phone_edit = _line_edit("phoneEdit", _("手机或座机，如 0717-5321234"), 40)
         self.phone_edit.textChanged.connect(self._on_phone_changed)
         self.phone_edit.editingFinished.connect(self._check_phone_now)
@@ -197,17 +198,16 @@ class ApplicantForm(QtWidgets.QWidget):
         self.address_edit.returnPressed.connect(self._on_address_return)
         self.fields["address_detail"] = LabeledField(_("详细地址"), self.address_edit)
 
-        contact.addWidget(self.fields["phone"], 0, 0)
-        contact.addWidget(self.fields["village"], 0, 1)
-        contact.addWidget(self.fields["address_detail"], 1, 0, 1, 2)
+        contact.addWidget(self.fields["phone"], 0, 0, Qt.AlignmentFlag.AlignTop)
+        contact.addWidget(self.fields["village"], 0, 1, Qt.AlignmentFlag.AlignTop)
+        contact.addWidget(self.fields["address_detail"], 1, 0, 1, 2, Qt.AlignmentFlag.AlignTop)
         contact.setColumnStretch(0, 1)
         contact.setColumnStretch(1, 1)
         outer.addLayout(contact)
 
         self.form_message = FieldMessage(self)
         outer.addWidget(self.form_message)
-        outer.addWidget(hint_label(
-            _("回车跳到下一项；刷卡或扫码后自动查找老申请人。带 * 的为必填。"), self))
+        outer.addWidget(hint_label(_("带 * 的为必填；回车跳到下一项。"), self))
         outer.addStretch(1)
 
         for edit in (self.name_edit, self.phone_edit, self.org_name_edit, self.legal_rep_edit,

@@ -53,7 +53,8 @@ _ROW_COLOURS = {
     "na": ("#9aa4b2", "#f6f7f9"),
 }
 
-COL_WIDTHS = {"form": 150, "applies": 118, "state": 178, "copies": 70}
+ROW_CONTROL_HEIGHT = 34
+COL_WIDTHS = {"form": 150, "applies": 118, "state": 178, "copies": 76}
 
 
 class ChecklistRow(QtWidgets.QFrame):
@@ -73,13 +74,13 @@ class ChecklistRow(QtWidgets.QFrame):
         self._updating = False
 
         grid = QtWidgets.QGridLayout(self)
-        grid.setContentsMargins(12, 6, 10, 6)
+        grid.setContentsMargins(12, 4, 10, 4)
         grid.setHorizontalSpacing(10)
-        grid.setVerticalSpacing(3)
+        grid.setVerticalSpacing(2)
 
-        # name and what is asked for
+        # name, tags, and one grey line: the condition and what is still wrong
         name_box = QtWidgets.QVBoxLayout()
-        name_box.setSpacing(1)
+        name_box.setSpacing(0)
         title = QtWidgets.QHBoxLayout()
         title.setSpacing(6)
         self.number_label = QtWidgets.QLabel(f"{index + 1}.")
@@ -92,28 +93,27 @@ class ChecklistRow(QtWidgets.QFrame):
         font.setBold(True)
         self.name_label.setFont(font)
         title.addWidget(self.name_label, 1)
-        self.tag_label = QtWidgets.QLabel(_("必需") if line.required else _("条件必需"))
-        self.tag_label.setStyleSheet(
-            "color: #1f5fa8; border: 1px solid #9cc3ea; border-radius: 8px; padding: 0 6px;"
-            if line.required else
-            "color: #8a6100; border: 1px solid #e3c262; border-radius: 8px; padding: 0 6px;")
-        title.addWidget(self.tag_label, 0, Qt.AlignmentFlag.AlignTop)
         if highlighted:
             self.notified_label = QtWidgets.QLabel(_("曾告知"))
             self.notified_label.setToolTip(_("一次性告知书上列出过这一项"))
             self.notified_label.setStyleSheet(
                 "color: white; background: #d97706; border-radius: 8px; padding: 0 6px;")
-            title.addWidget(self.notified_label, 0, Qt.AlignmentFlag.AlignTop)
+            title.addWidget(self.notified_label, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.tag_label = QtWidgets.QLabel(_("必需") if line.required else _("条件必需"))
+        self.tag_label.setStyleSheet(
+            "color: #1f5fa8; border: 1px solid #9cc3ea; border-radius: 8px; padding: 0 6px;"
+            if line.required else
+            "color: #8a6100; border: 1px solid #e3c262; border-radius: 8px; padding: 0 6px;")
+        title.addWidget(self.tag_label, 0, Qt.AlignmentFlag.AlignVCenter)
         name_box.addLayout(title)
+        self.condition_text = ""
         if line.condition:
             prefix = _("适用情形：") if not line.required else _("说明：")
-            self.condition_label = QtWidgets.QLabel(prefix + line.condition)
-            self.condition_label.setWordWrap(True)
-            self.condition_label.setStyleSheet("color: #6b7280;")
-            name_box.addWidget(self.condition_label)
+            self.condition_text = prefix + line.condition
         self.problem_text = QtWidgets.QLabel()
         self.problem_text.setObjectName("lineProblem")
         self.problem_text.setWordWrap(True)
+        self.problem_text.setTextFormat(Qt.TextFormat.RichText)
         name_box.addWidget(self.problem_text)
         grid.addLayout(name_box, 0, 0, 2, 1)
 
@@ -121,7 +121,7 @@ class ChecklistRow(QtWidgets.QFrame):
             _("{form} {n} 份").format(form=line.form, n=line.copies_required))
         self.form_label.setFixedWidth(COL_WIDTHS["form"])
         self.form_label.setWordWrap(True)
-        grid.addWidget(self.form_label, 0, 1, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.form_label, 0, 1, Qt.AlignmentFlag.AlignVCenter)
 
         # 是否适用
         self.applies_combo = QtWidgets.QComboBox()
@@ -138,10 +138,10 @@ class ChecklistRow(QtWidgets.QFrame):
         self.required_label.setFixedWidth(COL_WIDTHS["applies"])
         if line.required:
             self.applies_combo.hide()
-            grid.addWidget(self.required_label, 0, 2, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(self.required_label, 0, 2, Qt.AlignmentFlag.AlignVCenter)
         else:
             self.required_label.hide()
-            grid.addWidget(self.applies_combo, 0, 2, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(self.applies_combo, 0, 2, Qt.AlignmentFlag.AlignVCenter)
 
         self.state_combo = QtWidgets.QComboBox()
         self.state_combo.setObjectName("stateCombo")
@@ -149,16 +149,19 @@ class ChecklistRow(QtWidgets.QFrame):
             self.state_combo.addItem(_STATE_TEXT[state], state.value)
         self.state_combo.setFixedWidth(COL_WIDTHS["state"])
         self.state_combo.currentIndexChanged.connect(self._on_state_changed)
-        grid.addWidget(self.state_combo, 0, 3, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.state_combo, 0, 3, Qt.AlignmentFlag.AlignVCenter)
 
         self.copies_spin = QtWidgets.QSpinBox()
         self.copies_spin.setObjectName("copiesSpin")
         self.copies_spin.setRange(0, 99)
+        # no arrow buttons (Up/Down keys and typing work): with NoButtons the application's
+        # stylesheet hides the text, so the buttons are styled away instead
+        self.copies_spin.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.copies_spin.setSuffix(_(" 份"))
         self.copies_spin.setFixedWidth(COL_WIDTHS["copies"])
         self.copies_spin.setToolTip(_("收到的份数"))
         self.copies_spin.valueChanged.connect(self._on_copies_changed)
-        grid.addWidget(self.copies_spin, 0, 4, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.copies_spin, 0, 4, Qt.AlignmentFlag.AlignVCenter)
 
         self.reason_edit = QtWidgets.QLineEdit()
         self.reason_edit.setObjectName("reasonEdit")
@@ -172,6 +175,9 @@ class ChecklistRow(QtWidgets.QFrame):
         for combo in (self.applies_combo, self.state_combo):
             combo.installEventFilter(self)
             combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            combo.setFixedHeight(ROW_CONTROL_HEIGHT)
+        self.copies_spin.setFixedHeight(ROW_CONTROL_HEIGHT)
+        self.reason_edit.setFixedHeight(ROW_CONTROL_HEIGHT)
         self.copies_spin.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._load()
 
@@ -333,28 +339,37 @@ class ChecklistRow(QtWidgets.QFrame):
         self.copies_spin.setEnabled(ln.state.received)
         wrong = ln.state is MaterialState.WRONG
         self.reason_edit.setVisible(wrong)
+        status, colour = "", "#64748b"
         if not_applicable:
-            self.problem_text.setText(_("不适用，无需提交"))
-            self.problem_text.setStyleSheet("color: #64748b;")
+            status = _("不适用，无需提交")
         elif unanswered:
-            self.problem_text.setText(_("请先询问是否适用"))
-            self.problem_text.setStyleSheet("color: #8a6100;")
+            status, colour = _("请先询问是否适用"), "#8a6100"
         elif wrong and not ln.problem:
-            self.problem_text.setText(_("请写明有误的原因"))
-            self.problem_text.setStyleSheet("color: #c62828;")
-        elif ln.state is MaterialState.PENDING:
-            self.problem_text.setText("")
-        else:
+            status, colour = _("请写明有误的原因"), "#c62828"
+        elif wrong:
+            status, colour = _("有误（原因见右侧，会写进告知书）"), "#c62828"
+        elif ln.state is not MaterialState.PENDING:
             problem = line_problem(ln)
-            self.problem_text.setText(problem or _("已收齐"))
-            self.problem_text.setStyleSheet("color: #c62828;" if problem else "color: #2e7d32;")
-        self.problem_text.setVisible(bool(self.problem_text.text()))
+            if problem:
+                status, colour = problem, "#c62828"
+        parts = []
+        if self.condition_text:
+            parts.append(f'<span style="color:#6b7280">{_esc(self.condition_text)}</span>')
+        if status:
+            parts.append(f'<span style="color:{colour}">{_esc(status)}</span>')
+        self.problem_text.setText("　·　".join(parts))
+        self.problem_text.setVisible(bool(parts))
         bar, bg = _ROW_COLOURS[self.status()]
         if self.highlighted and self.status() != "ok":
             bg = "#fff4e0"
         self.setStyleSheet(
             f"QFrame#ChecklistRow {{ background: {bg}; border: 1px solid #e2e6ec;"
-            f" border-left: 5px solid {bar}; border-radius: 3px; }}")
+            f" border-left: 5px solid {bar}; border-radius: 3px; }}"
+            "QFrame#ChecklistRow QComboBox, QFrame#ChecklistRow QSpinBox,"
+            " QFrame#ChecklistRow QLineEdit { min-height: 0; padding-top: 2px;"
+            " padding-bottom: 2px; }"
+            "QFrame#ChecklistRow QSpinBox::up-button, QFrame#ChecklistRow QSpinBox::down-button"
+            " { width: 0px; border: none; }")
 
 
 class ChecklistWidget(QtWidgets.QWidget):
@@ -368,27 +383,16 @@ class ChecklistWidget(QtWidgets.QWidget):
         super().__init__(parent)
         self.setObjectName("ChecklistWidget")
         self.rows: list[ChecklistRow] = []
-        outer = QtWidgets.QVBoxLayout(self)
+        outer = QtWidgets.QHBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(8)
-
-        top = QtWidgets.QHBoxLayout()
-        self.keys_label = hint_label(
-            _("快捷键（在“是否适用”或“核对结果”框上）：1 按要求收到　2 缺少　3 有误　0 不适用"),
-            self)
-        top.addWidget(self.keys_label, 1)
-        self.all_received_button = QtWidgets.QPushButton(_("必需材料全部收齐(&A)"), self)
-        self.all_received_button.setObjectName("allReceivedButton")
-        self.all_received_button.setAutoDefault(False)
-        self.all_received_button.setToolTip(
-            _("把所有必需材料和已确认适用的材料标为按要求收到；条件材料仍需逐项询问"))
-        self.all_received_button.clicked.connect(self.mark_all_received)
-        top.addWidget(self.all_received_button)
-        outer.addLayout(top)
+        outer.setSpacing(14)
+        left = QtWidgets.QVBoxLayout()
+        left.setSpacing(4)
+        outer.addLayout(left, 1)
 
         header = QtWidgets.QWidget(self)
         hl = QtWidgets.QHBoxLayout(header)
-        hl.setContentsMargins(17, 0, 10, 0)
+        hl.setContentsMargins(17, 0, 14, 0)
         hl.setSpacing(10)
         for text, width in ((_("材料"), 0), (_("要求"), COL_WIDTHS["form"]),
                             (_("是否适用"), COL_WIDTHS["applies"]),
@@ -400,7 +404,7 @@ class ChecklistWidget(QtWidgets.QWidget):
                 hl.addWidget(label)
             else:
                 hl.addWidget(label, 1)
-        outer.addWidget(header)
+        left.addWidget(header)
 
         self.scroll = QtWidgets.QScrollArea(self)
         self.scroll.setWidgetResizable(True)
@@ -408,23 +412,52 @@ class ChecklistWidget(QtWidgets.QWidget):
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.body = QtWidgets.QWidget()
+        self.body.setObjectName("checklistBody")
         self.rows_layout = QtWidgets.QVBoxLayout(self.body)
         self.rows_layout.setContentsMargins(0, 0, 4, 0)
-        self.rows_layout.setSpacing(5)
+        self.rows_layout.setSpacing(4)
         self.rows_layout.addStretch(1)
         self.scroll.setWidget(self.body)
-        outer.addWidget(self.scroll, 1)
+        left.addWidget(self.scroll, 1)
 
         self.empty_label = hint_label(_("这个事项的清单没有列出申请材料。"), self)
         self.empty_label.hide()
-        outer.addWidget(self.empty_label)
+        left.addWidget(self.empty_label)
 
+        # the side panel: one button for the usual case, what is outstanding, the keys
+        side = QtWidgets.QVBoxLayout()
+        side.setSpacing(8)
+        self.all_received_button = QtWidgets.QPushButton(_("必需材料全部收齐(&A)"), self)
+        self.all_received_button.setObjectName("allReceivedButton")
+        self.all_received_button.setAutoDefault(False)
+        self.all_received_button.setToolTip(
+            _("把所有必需材料和已确认适用的材料标为按要求收到；条件材料仍需逐项询问"))
+        self.all_received_button.clicked.connect(self.mark_all_received)
+        side.addWidget(self.all_received_button)
         self.summary = QtWidgets.QLabel(self)
         self.summary.setObjectName("checklistSummary")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        outer.addWidget(self.summary)
+        self.summary.setStyleSheet(
+            "QLabel#checklistSummary { background: #f8fafc; border: 1px solid #e2e6ec;"
+            " border-radius: 4px; padding: 8px 10px; }")
+        summary_scroll = QtWidgets.QScrollArea(self)
+        summary_scroll.setWidgetResizable(True)
+        summary_scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        summary_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        summary_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        summary_scroll.setWidget(self.summary)
+        side.addWidget(summary_scroll, 1)
+        self.keys_label = hint_label(
+            _("在选择框上按键：1 收到　2 缺少　3 有误　0 不适用；按后自动跳到下一项"), self)
+        self.keys_label.setObjectName("checklistKeys")
+        side.addWidget(self.keys_label)
+        panel = QtWidgets.QWidget(self)
+        panel.setLayout(side)
+        panel.setFixedWidth(290)
+        outer.addWidget(panel)
         self._update_summary()
 
     # -- public --------------------------------------------------------------------------
@@ -523,8 +556,7 @@ class ChecklistWidget(QtWidgets.QWidget):
     def _update_summary(self) -> None:
         lines = self.lines()
         if not lines:
-            self.summary.setText("")
-            self.summary.hide()
+            self.summary.setText(_("没有需要核对的材料。"))
             return
         unanswered = unanswered_conditions(lines)
         pending = [ln for ln in lines if ln.needed and ln.state is MaterialState.PENDING]
@@ -542,8 +574,9 @@ class ChecklistWidget(QtWidgets.QWidget):
                 n=len(pending), names=_esc("、".join(ln.name for ln in pending))))
         if problems:
             items = "".join(
-                f"<li>{_esc(ln.name)}：{_esc(why)}</li>" for ln, why in problems)
-            parts.append(_('<span style="color:#c62828">缺少或有误 {n} 项：</span><ul style="margin:0">{items}</ul>').format(
+                f"<li><b>{_esc(ln.name)}</b><br>{_esc(why)}</li>" for ln, why in problems)
+            parts.append(_('<span style="color:#c62828">缺少或有误 {n} 项：</span>'
+                           '<ul style="margin:0; -qt-list-indent: 1">{items}</ul>').format(
                 n=len(problems), items=items))
         if no_reason:
             parts.append(_('<span style="color:#c62828">有误的材料要写明原因：{names}</span>').format(
@@ -551,10 +584,6 @@ class ChecklistWidget(QtWidgets.QWidget):
         if not (unanswered or pending or problems):
             parts.append(_('<span style="color:#2e7d32">材料已齐全，可以受理。</span>'))
         self.summary.setText("<br>".join(parts))
-        self.summary.setStyleSheet(
-            "QLabel#checklistSummary { background: #f8fafc; border: 1px solid #e2e6ec;"
-            " border-radius: 4px; padding: 8px 10px; }")
-        self.summary.show()
 
 
 def _esc(text: str) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+import logging
 from typing import Any
 
 from clerk_app.domain import divisions, ids
@@ -39,6 +40,8 @@ from clerk_app.ui.printing import DocumentPreviewDialog, show_document
 from clerk_app.ui.qt import QtCore, QtGui, QtWidgets, Qt, Signal
 from clerk_app.ui.tasks import TaskRunner, error_text
 from clerk_app.ui.widgets import MessageBanner, StepBar, hint_label, section_title
+
+log = logging.getLogger(__name__)
 
 STEP_ITEM, STEP_APPLICANT, STEP_CHECKLIST, STEP_RESULT = range(4)
 DRAFT_DELAY_MS = 1000
@@ -430,8 +433,7 @@ class IntakePage(QtWidgets.QWidget):
     def _build_checklist_step(self) -> QtWidgets.QWidget:
         page = QtWidgets.QWidget()
         layout = QtWidgets.QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(section_title(_("材料核对"), page))
+        layout.setContentsMargins(0, 4, 0, 0)
         self.checklist = ChecklistWidget(page)
         self.checklist.changed.connect(self._on_checklist_changed)
         self.checklist.finished.connect(self._on_checklist_finished)
@@ -496,10 +498,16 @@ class IntakePage(QtWidgets.QWidget):
         # -- done ----------------------------------------------------------------------
         done = QtWidgets.QWidget()
         done.setObjectName("donePage")
-        ol = QtWidgets.QVBoxLayout(done)
-        ol.setContentsMargins(0, 10, 0, 0)
+        centre = QtWidgets.QHBoxLayout(done)
+        centre.setContentsMargins(0, 10, 0, 0)
+        column_widget = QtWidgets.QWidget(done)
+        column_widget.setMaximumWidth(780)
+        centre.addStretch(1)
+        centre.addWidget(column_widget, 4)
+        centre.addStretch(1)
+        ol = QtWidgets.QVBoxLayout(column_widget)
+        ol.setContentsMargins(0, 0, 0, 0)
         ol.setSpacing(8)
-        ol.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.done_title = QtWidgets.QLabel()
         self.done_title.setObjectName("doneTitle")
         self.done_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -521,15 +529,13 @@ class IntakePage(QtWidgets.QWidget):
         ol.addWidget(self.due_label)
         self.due_banner = MessageBanner(done, closable=False)
         self.due_banner.setObjectName("dueBanner")
-        self.due_banner.setMaximumWidth(760)
-        ol.addWidget(self.due_banner, 0, Qt.AlignmentFlag.AlignHCenter)
+        ol.addWidget(self.due_banner)
         self.done_detail = QtWidgets.QLabel()
         self.done_detail.setObjectName("doneDetail")
         self.done_detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.done_detail.setWordWrap(True)
         self.done_detail.setTextFormat(Qt.TextFormat.RichText)
-        self.done_detail.setMaximumWidth(760)
-        ol.addWidget(self.done_detail, 0, Qt.AlignmentFlag.AlignHCenter)
+        ol.addWidget(self.done_detail)
         row = QtWidgets.QHBoxLayout()
         row.addStretch(1)
         self.reprint_button = QtWidgets.QPushButton(_("预览 / 打印(&P)"))
@@ -548,6 +554,7 @@ class IntakePage(QtWidgets.QWidget):
         row.addStretch(1)
         ol.addSpacing(10)
         ol.addLayout(row)
+        ol.addStretch(1)
 
         self.result_stack.addWidget(decide)
         self.result_stack.addWidget(done)
@@ -783,8 +790,11 @@ class IntakePage(QtWidgets.QWidget):
             return
         self._draft_dirty = False
         payload = self.draft_payload()
-        self.runner.run(save_draft_job, self.ctx, self.actor, payload,
-                        on_failure=self._on_draft_failed)
+        try:
+            self.runner.run(save_draft_job, self.ctx, self.actor, payload,
+                            on_failure=self._on_draft_failed)
+        except RuntimeError:  # the runner has shut down: the program is closing
+            log.warning("draft not saved: the task runner has shut down")
 
     def draft_payload(self) -> dict[str, Any] | None:
         if self.mode != NEW or self.outcome is not None:
@@ -805,6 +815,16 @@ class IntakePage(QtWidgets.QWidget):
                 for ln in self.checklist.lines()
             ],
         }
+
+    # === Qt overrides =====================================================================
+
+    def focusInEvent(self, event: QtGui.QFocusEvent) -> None:  # noqa: N802 - Qt override
+        super().focusInEvent(event)
+        self._focus_step()  # the main window focuses the page: the step's field gets it
+
+    def hideEvent(self, event: QtGui.QHideEvent) -> None:  # noqa: N802 - Qt override
+        self.flush_draft()  # another tab, or the window closes: keep what was typed
+        super().hideEvent(event)
 
     # === loading ==========================================================================
 

@@ -123,10 +123,11 @@ class MessageBanner(QtWidgets.QFrame):
 
     def _apply_style(self) -> None:
         bg, border, fg = _BANNER_COLOURS[self._level]
+        # a type selector: pages give their banners object names of their own
         self.setStyleSheet(
-            f"QFrame#MessageBanner {{ background: {bg}; border: 1px solid {border};"
+            f"MessageBanner {{ background: {bg}; border: 1px solid {border};"
             f" border-radius: 4px; }}"
-            f"QFrame#MessageBanner QLabel {{ color: {fg}; background: transparent; }}"
+            f"MessageBanner QLabel {{ color: {fg}; background: transparent; border: none; }}"
         )
 
 
