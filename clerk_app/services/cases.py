@@ -78,17 +78,40 @@ def _query(f: CaseFilter, today: dt.date, cal: WorkCalendar) -> Select[Any]:
     return q
 
 
-class CaseList:
-    """Ids of the matching cases, newest first; rows are fetched page by page on demand."""
+SORT_KEYS = ("created_at", "due_date", "case_no")  # orders the case list can be sorted by
 
-    def __init__(self, ctx: Context, f: CaseFilter | None = None) -> None:
+
+def _order(sort: str, descending: bool) -> list[Any]:
+    if sort not in SORT_KEYS:
+        raise ValueError(sort)
+    column = getattr(Case, sort)
+    key = column.desc() if descending else column.asc()
+    if sort == "due_date":  # cases without a due date (waiting, refused) go last either way
+        key = key.nulls_last()
+    return [key, Case.id.desc() if descending else Case.id.asc()]
+
+
+class CaseList:
+    """Ids of the matching cases, newest first (or by ``sort``); rows are fetched page by page
+    on demand."""
+
+    def __init__(self, ctx: Context, f: CaseFilter | None = None, sort: str = "created_at",
+                 descending: bool = True) -> None:
         self.ctx = ctx
         self.filter = f or CaseFilter()
+        self.sort = sort
+        self.descending = descending
         self.today = ctx.today()
         with ctx.tx() as s:
             self.calendar = load_calendar(s)
-            q = _query(self.filter, self.today, self.calendar).order_by(Case.id.desc())
-            self.ids: list[int] = list(s.scalars(q))
+            q = _query(self.filter, self.today, self.calendar).order_by(*_order(sort, descending))
+            # 200,000 ids: the driver's rows directly, without SQLAlchemy's per-row processing,
+            # take a third of the time (ids are plain integers, nothing to convert).
+            result = s.connection().execute(q)
+            try:
+                self.ids: list[int] = [cid for (cid,) in result.cursor.fetchall()]
+            finally:
+                result.close()
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -109,12 +132,27 @@ class CaseList:
             r = by_id.get(cid)
             if r is None:
                 continue
-            state = "none"
-            if r.status in {s.value for s in OPEN_STATUSES}:
-                state = deadline_state(r.due_date, self.today, self.calendar, WARN_DAYS)
+            state = _deadline(r.status, r.due_date, self.today, self.calendar)
             out.append(CaseRow(r.id, r.case_no, r.applicant_name, r.item_name, r.status,
                                r.created_at, r.due_date, r.due_estimated, state))
         return out
+
+
+_OPEN_VALUES = frozenset(st.value for st in OPEN_STATUSES)
+
+
+def _deadline(status: str, due: dt.date | None, today: dt.date, cal: WorkCalendar) -> str:
+    """none | normal | approaching | overdue; only a case whose clock runs has a state."""
+    if status not in _OPEN_VALUES:
+        return "none"
+    return deadline_state(due, today, cal, WARN_DAYS)
+
+
+def case_deadline(ctx: Context, case: Case) -> str:
+    """The deadline state of one case today, as the case list shows it."""
+    with ctx.tx() as s:
+        cal = load_calendar(s)
+    return _deadline(case.status, case.due_date, ctx.today(), cal)
 
 
 def case_detail(ctx: Context, case_id: int) -> Case:
