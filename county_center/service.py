@@ -193,6 +193,10 @@ def authenticate(s: Session, token: str | None, now: dt.datetime | None = None) 
     device = s.scalar(select(Device).where(Device.token_hash == sha256(token)))
     if device is None:
         raise CountyError("token_invalid", "县级中心不认识本机的凭据，请重新注册本机。", 401)
+    return authenticate_device(device, now)
+
+
+def authenticate_device(device: Device, now: dt.datetime | None = None) -> Device:
     if device.revoked_at is not None:
         raise CountyError("token_revoked", "本机的凭据已被县级中心注销，请索取新的注册码重新注册。", 401)
     if device.token_expires_at < (now or utcnow()):

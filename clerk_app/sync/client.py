@@ -1,0 +1,183 @@
+"""HTTP client for the county center (httpx; the transport is injectable)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import ssl
+from typing import Any
+
+import httpx
+
+from clerk_app.i18n import _
+from clerk_app.services.common import ServiceError
+from clerk_app.sync import protocol as P
+
+log = logging.getLogger(__name__)
+
+
+class SyncError(ServiceError):
+    """A sync failure with a message for the clerk. ``transient``: try again later."""
+
+    transient = True
+
+    def __init__(self, message: str, code: str = "", **extra: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.extra = extra
+
+
+class NetworkError(SyncError):
+    pass
+
+
+class ServerError(SyncError):
+    pass
+
+
+class AuthError(SyncError):
+    """The token is missing, unknown, revoked or expired: stop until the device re-enrols."""
+
+    transient = False
+
+
+class VersionError(SyncError):
+    """Client and server speak protocol versions that do not overlap."""
+
+    transient = False
+
+
+class TooLarge(SyncError):
+    pass
+
+
+class RequestRefused(SyncError):
+    """A 4xx answer the caller must act on (e.g. a wrong enrolment code)."""
+
+    transient = False
+
+
+class NotEnrolled(SyncError):
+    transient = False
+
+
+def tls_verify(verify: bool, ca_bundle: str = "") -> bool | ssl.SSLContext:
+    if not verify:
+        return False
+    if ca_bundle:
+        return ssl.create_default_context(cafile=ca_bundle)
+    return True
+
+
+def _describe_network(exc: Exception, url: str) -> str:
+    if isinstance(exc, httpx.TimeoutException):
+        return _("连接县级中心超时（{url}），稍后自动重试。").format(url=url)
+    if isinstance(exc, httpx.ConnectError):
+        if "CERTIFICATE" in str(exc).upper() or "SSL" in str(exc).upper():
+            return _("县级中心的证书校验失败（{url}）。请在同步设置中选择县级中心提供的 CA 证书。").format(url=url)
+        return _("无法连接县级中心（{url}），可能是网络未连通，稍后自动重试。").format(url=url)
+    return _("与县级中心的连接中断（{url}），稍后自动重试。").format(url=url)
+
+
+class CountyClient:
+    """One device's connection to the county center."""
+
+    def __init__(self, base_url: str, token: str | None = None,
+                 transport: httpx.BaseTransport | None = None,
+                 verify: bool | ssl.SSLContext = True, timeout: float = 30.0,
+                 protocol_version: int = P.PROTOCOL_VERSION) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.protocol_version = protocol_version
+        headers = {P.VERSION_HEADER: str(protocol_version), "User-Agent": "clerk-app-sync"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self._http = httpx.Client(base_url=self.base_url + P.API_PATH, headers=headers,
+                                  transport=transport, verify=verify,
+                                  timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)))
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> CountyClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # --- requests -----------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            log.info("sync %s %s: %s", method, path, type(exc).__name__)
+            raise NetworkError(_describe_network(exc, self.base_url), code="network") from None
+        try:
+            body = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = {}
+        if not isinstance(body, dict):
+            body = {}
+        status = response.status_code
+        if status < 300:
+            return body
+        code = str(body.get("error") or status)
+        server_msg = str(body.get("message") or "")
+        log.info("sync %s %s: HTTP %s %s", method, path, status, code)
+        if status == 401:
+            raise AuthError(_auth_message(code), code=code)
+        if status == 426 or code == "protocol_version":
+            raise VersionError(_version_message(self.protocol_version, body), code="protocol_version",
+                               **{k: body.get(k) for k in ("min_protocol", "max_protocol", "client_is")})
+        if status == 413:
+            raise TooLarge(_("一批数据超过县级中心的上限，已改为分小批上传。"), code=code,
+                           max_bytes=body.get("max_bytes"), max_records=body.get("max_records"))
+        if status >= 500 or status == 429:
+            raise ServerError(_("县级中心暂时出错（HTTP {status}），稍后自动重试。").format(status=status),
+                              code=f"http_{status}")
+        raise RequestRefused(server_msg or _("县级中心拒绝了请求（HTTP {status}）。").format(status=status),
+                             code=code)
+
+    def info(self) -> dict[str, Any]:
+        return self._request("GET", "/info")
+
+    def enrol(self, code: str, division_code: str, device_no: int, device_name: str) -> dict[str, Any]:
+        return self._request("POST", "/enrol", json={"code": code, "division_code": division_code,
+                                                     "device_no": device_no,
+                                                     "device_name": device_name})
+
+    def push(self, records: list[dict[str, Any]], batch_id: str = "") -> list[dict[str, Any]]:
+        body = json.dumps({"batch_id": batch_id, "records": records}, ensure_ascii=False,
+                          separators=(",", ":")).encode("utf-8")
+        answer = self._request("POST", "/push", content=body,
+                               headers={"Content-Type": "application/json"})
+        results = answer.get("results")
+        if not isinstance(results, list) or len(results) != len(records):
+            raise ServerError(_("县级中心的答复不完整，稍后自动重试。"), code="bad_answer")
+        return results
+
+    def pull(self, after: int, limit: int = P.PULL_LIMIT) -> dict[str, Any]:
+        answer = self._request("GET", "/pull", params={"after": after, "limit": limit})
+        if not isinstance(answer.get("entries"), list) or not isinstance(answer.get("cursor"), int):
+            raise ServerError(_("县级中心的答复不完整，稍后自动重试。"), code="bad_answer")
+        return answer
+
+
+def _auth_message(code: str) -> str:
+    if code == "token_revoked":
+        why = _("本机的同步凭据已被县级中心注销")
+    elif code == "token_expired":
+        why = _("本机的同步凭据已过期")
+    else:
+        why = _("县级中心不认可本机的同步凭据")
+    return _("{why}，自动同步已停止（待上传的记录都保留在本机）。请向县级中心索取新的注册码，"
+             "在「同步设置」中重新注册本机。").format(why=why)
+
+
+def _version_message(mine: int, body: dict[str, Any]) -> str:
+    lo, hi = body.get("min_protocol"), body.get("max_protocol")
+    if body.get("client_is") == "new" or (isinstance(hi, int) and mine > hi):
+        return _("本程序的同步协议（第 {mine} 版）比县级中心新（县级中心支持第 {lo}–{hi} 版），"
+                 "暂时无法同步；待上传的记录都保留在本机。请联系县级中心升级服务端。").format(mine=mine, lo=lo, hi=hi)
+    return _("本程序的同步协议（第 {mine} 版）已过旧（县级中心要求第 {lo}–{hi} 版），暂时无法同步；"
+             "待上传的记录都保留在本机。请升级窗口受理程序后再同步。").format(mine=mine, lo=lo, hi=hi)
