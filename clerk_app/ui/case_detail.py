@@ -187,7 +187,7 @@ def _table(headers: list[str]) -> QtWidgets.QTableWidget:
 def _cell(text: str, tooltip: str = "") -> QtWidgets.QTableWidgetItem:
     item = QtWidgets.QTableWidgetItem(text)
     item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-    item.setTextAlignment(int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop))
+    item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
     if tooltip:
         item.setToolTip(tooltip)
     return item

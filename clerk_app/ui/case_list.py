@@ -779,11 +779,11 @@ class CaseListPage(QtWidgets.QWidget):
         if row is not None:
             QtWidgets.QApplication.clipboard().setText(row.case_no)
 
-    @Slot(QtCore.QPoint)
-    def _on_context_menu(self, pos: QtCore.QPoint) -> None:
+    def context_menu(self, pos: QtCore.QPoint) -> QtWidgets.QMenu | None:
+        """The menu for the row at ``pos`` (viewport coordinates), which becomes current."""
         index = self.view.indexAt(pos)
         if not index.isValid():
-            return
+            return None
         self.view.setCurrentIndex(index)
         menu = QtWidgets.QMenu(self)
         menu.addAction(self.open_action)
@@ -791,7 +791,13 @@ class CaseListPage(QtWidgets.QWidget):
         menu.addSeparator()
         menu.addAction(self.copy_action)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        menu.popup(self.view.viewport().mapToGlobal(pos))
+        return menu
+
+    @Slot(QtCore.QPoint)
+    def _on_context_menu(self, pos: QtCore.QPoint) -> None:
+        menu = self.context_menu(pos)
+        if menu is not None:
+            menu.popup(self.view.viewport().mapToGlobal(pos))
 
     # -- the detail ----------------------------------------------------------------------
 
