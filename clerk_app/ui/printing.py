@@ -115,8 +115,8 @@ def safe_file_name(text: str) -> str:
 class DocumentPreviewDialog(QtWidgets.QDialog):
     """Shows a document as it will print; prints it, or saves it as PDF."""
 
-    #: (doc_id, is_copy) after a print or a saved PDF was recorded
-    printed = Signal(int, bool)
+    #: (doc_id, is_copy as 0 or 1) after a print or a saved PDF was recorded
+    printed = Signal(int, int)
 
     def __init__(self, ctx: Context, runner: TaskRunner, actor: Actor, doc_id: int,
                  parent: QtWidgets.QWidget | None = None, paper: str | None = None) -> None:
@@ -416,7 +416,7 @@ class DocumentPreviewDialog(QtWidgets.QDialog):
         text = (_("已打印补打副本（{printer}）。") if is_copy else _("已打印（{printer}）。")).format(
             printer=target)
         self.banner.show_message(text, "success")
-        self.printed.emit(self.doc_id, is_copy)
+        self.printed.emit(self.doc_id, int(is_copy))
         self.refresh()
 
     def _on_print_failed(self, error: BaseException) -> None:
@@ -429,7 +429,7 @@ class DocumentPreviewDialog(QtWidgets.QDialog):
         path = str(self.last_saved_path)
         text = (_("已另存为补打副本：{path}") if is_copy else _("已另存为 PDF：{path}")).format(path=path)
         self.banner.show_message(text, "success")
-        self.printed.emit(self.doc_id, bool(is_copy))
+        self.printed.emit(self.doc_id, int(is_copy))
         self.refresh()
 
     def _on_save_failed(self, error: BaseException) -> None:
