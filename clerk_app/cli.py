@@ -8,6 +8,10 @@
     clerk-app admin setup --division CODE --device N --supervisor USER --name 姓名 [--password-stdin]
     clerk-app admin demo
     clerk-app admin calendar DATE workday|holiday 原因
+    clerk-app admin enrol URL CODE [--ca-bundle PEM] [--insecure]
+    clerk-app admin sync [--status]
+    clerk-app admin export-outbox FILE
+    clerk-app admin import-acks FILE
 
 Every subcommand exits 0 on success and non-zero with a message in Chinese on bad input.
 """
@@ -82,7 +86,64 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("day", help="YYYY-MM-DD")
     cal.add_argument("kind", choices=["workday", "holiday"])
     cal.add_argument("note")
+
+    en = a.add_parser("enrol", help=_("用县级中心的一次性注册码注册本机"))
+    en.add_argument("url", help=_("县级中心地址"))
+    en.add_argument("code", help=_("注册码"))
+    en.add_argument("--ca-bundle", default="", help=_("县级中心的 CA 证书（PEM）"))
+    en.add_argument("--insecure", action="store_true", help=_("不校验 TLS 证书（仅限测试）"))
+
+    sy = a.add_parser("sync", help=_("立即与县级中心同步"))
+    sy.add_argument("--status", action="store_true", help=_("只显示同步状态，不联网"))
+
+    ex = a.add_parser("export-outbox", help=_("把待上传记录导出到文件（U 盘带到县级中心）"))
+    ex.add_argument("file", type=Path)
+    ia = a.add_parser("import-acks", help=_("导入县级中心的回执文件"))
+    ia.add_argument("file", type=Path)
     return p
+
+
+def _sync_admin(ctx, args: argparse.Namespace) -> int:  # noqa: ANN001
+    from clerk_app.services import sync_admin
+
+    cmd = args.admin_command
+    if cmd == "enrol":
+        if args.insecure:
+            print(_("警告：已关闭 TLS 证书校验，数据可能被冒充的服务器截获，仅限测试使用。"), file=sys.stderr)
+        res = sync_admin.enrol(ctx, None, args.url, args.code, verify=not args.insecure,
+                               ca_bundle=args.ca_bundle)
+        print(_("本机已在县级中心注册：{name}").format(name=res.service_point_name))
+        return EXIT_OK
+    if cmd == "sync":
+        if not args.status:
+            report = sync_admin.sync_now(ctx)
+            if report.skipped:
+                print(_("另一个同步正在进行。"), file=sys.stderr)
+                return EXIT_ERROR
+            print(_("上传 {applied} 条（重复 {dup} 条），拒收 {rejected} 条，暂缓 {deferred} 条；下载 {pulled} 条。").format(
+                applied=report.applied, dup=report.duplicates, rejected=report.rejected,
+                deferred=report.deferred, pulled=report.pulled))
+            if report.error:
+                print(report.error, file=sys.stderr)
+                return EXIT_ERROR
+        ov = sync_admin.overview(ctx)
+        last = ov.last_success_at.strftime("%Y-%m-%d %H:%M") if ov.last_success_at else _("从未")
+        print(_("待上传 {pending} 条，被拒收 {rejected} 条，冲突 {conflicts} 个；上次成功同步：{last}").format(
+            pending=ov.pending, rejected=ov.rejected, conflicts=ov.conflicts, last=last))
+        for rec in sync_admin.rejected_records(ctx):
+            print("\t".join([rec.case_no, rec.op, rec.reason]))
+        return EXIT_OK
+    if cmd == "export-outbox":
+        n = sync_admin.export_outbox(ctx, None, args.file)
+        print(_("已导出 {n} 条待上传记录到 {path}。请带到县级中心导入，再把回执文件带回本机导入。").format(
+            n=n, path=args.file))
+        return EXIT_OK
+    if cmd == "import-acks":
+        report = sync_admin.import_acks(ctx, None, args.file)
+        print(_("回执已导入：县级已接收 {applied} 条，拒收 {rejected} 条；下发信息 {pulled} 条。").format(
+            applied=report.pushed, rejected=report.rejected, pulled=report.pulled))
+        return EXIT_OK
+    raise AssertionError(cmd)
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -128,6 +189,8 @@ def _admin(args: argparse.Namespace) -> int:
         print(_("本机还没有设置服务点。请先运行 clerk-app admin setup（或 admin demo），或启动程序完成初始设置。"),
               file=sys.stderr)
         return EXIT_ERROR
+    if cmd in ("enrol", "sync", "export-outbox", "import-acks"):
+        return _sync_admin(ctx, args)
     if cmd == "import-catalog":
         result = catalog.import_catalog(ctx, None, args.items, args.materials)
         print(result.summary())
