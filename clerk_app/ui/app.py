@@ -62,6 +62,23 @@ def while_alive(owner: QtCore.QObject, callback: Callable[[Any], None]) -> Calla
     return _WhileAlive(owner, callback)
 
 
+def warm_up() -> None:
+    """Worker side: import what the main window needs but the login dialog does not.
+
+    Runs while the login dialog waits for the password, so logging in does not wait for the
+    pinyin tables of the catalog search or reportlab for the documents. Plain Python modules
+    only; Qt classes are imported on the UI thread.
+    """
+    import importlib
+
+    for name in ("clerk_app.domain.search", "clerk_app.services.documents", "clerk_app.forms.fonts",
+                 "clerk_app.services.intake"):
+        try:
+            importlib.import_module(name)
+        except Exception:  # a missing optional piece shows up where it is used
+            log.exception("warm-up import of %s failed", name)
+
+
 def create_application(argv: list[str] | None = None) -> QtWidgets.QApplication:
     """The QApplication with its names, fonts, palette and stylesheet."""
     app = QtWidgets.QApplication.instance()
@@ -112,6 +129,7 @@ class AppController(QtCore.QObject):
         self.main_window = None
         self.exit_code: int | None = None
         self._prefill_username = ""
+        self._warmed_up = False
 
     @Slot()
     def start(self) -> None:
@@ -173,6 +191,9 @@ class AppController(QtCore.QObject):
         dialog.logged_in.connect(self._on_logged_in)
         dialog.rejected.connect(self._on_login_rejected)
         self.login_dialog = dialog
+        if not self._warmed_up:
+            self._warmed_up = True
+            self.runner.run(warm_up, background=True)
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()

@@ -26,6 +26,7 @@ from clerk_app.ui.tasks import TaskRunner, error_text
 REFRESH_DELAY_MS = 400  # merges bursts of saved cases into one refresh
 COUNTS_INTERVAL_MS = 5 * 60 * 1000  # deadlines move on while the window stays open
 BUSY_DELAY_MS = 250  # work shorter than this never flashes the busy indicator
+WARMUP_DELAY_MS = 1200  # when the catalog page loads its items in the background
 
 
 @dataclass(frozen=True)
@@ -188,12 +189,17 @@ class MainWindow(QtWidgets.QMainWindow):
         self.idle_watcher.idle.connect(self.lock)
 
         self._restore_geometry()
-        self.refresh_status()
-        self.refresh_counts()
-        # load the catalog and its search index soon after the window shows, so F4 answers at once
+        # the status bar's facts are read as soon as the window has been drawn; the catalog
+        # and its search index a little later, so F4 answers at once yet the first paint
+        # and the intake page's own loading come first
+        self._status_timer = QtCore.QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.setInterval(0)
+        self._status_timer.timeout.connect(self._load_status_bar)
+        self._status_timer.start()
         self._warmup_timer = QtCore.QTimer(self)
         self._warmup_timer.setSingleShot(True)
-        self._warmup_timer.setInterval(300)
+        self._warmup_timer.setInterval(WARMUP_DELAY_MS)
         self._warmup_timer.timeout.connect(self.catalog_page.ensure_loaded)
         self._warmup_timer.start()
 
@@ -310,6 +316,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.refresh_counts()
 
     # -- status bar --------------------------------------------------------------------
+
+    @Slot()
+    def _load_status_bar(self) -> None:
+        self.refresh_status()
+        self.refresh_counts()
 
     def refresh_status(self) -> None:
         self.runner.run(load_status, self.ctx, background=True,
@@ -502,6 +513,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.idle_watcher.stop()
         self._counts_timer.stop()
         self._warmup_timer.stop()
+        self._status_timer.stop()
         self._refresh_timer.stop()
         super().closeEvent(event)
         if event.isAccepted():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 
+from clerk_app.paths import resource
 from clerk_app.ui.qt import QtGui, QtWidgets
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,16 @@ WINDOW_BG = "#f4f6f8"
 BASE_BG = "#ffffff"
 ERROR_FG = "#b3261e"
 
+# The shipped fonts, as clerk_app.forms.fonts names them (UI_FONT_FILES, FAMILY_NAME,
+# FALLBACK_FAMILY_NAMES). Repeated here because importing that module loads reportlab
+# (about 0.17 s), which the first window does not need; tests/ui/test_app.py checks that the
+# two lists agree.
+UI_FONT_FILES = [resource("fonts", name) for name in (
+    "ClerkSansSC-Regular.ttf", "ClerkMinExtA-Regular.ttf", "ClerkMinExtB-Regular.ttf")]
+UI_FAMILIES = ["Clerk Sans SC", "Clerk Min Ext A", "Clerk Min Ext B"]
+#: Chinese fonts a machine may have, tried after the shipped ones.
+SYSTEM_CJK_FAMILIES = ["Noto Sans CJK SC", "Microsoft YaHei", "WenQuanYi Micro Hei", "SimSun"]
+
 _fonts_loaded: list[str] | None = None
 
 
@@ -49,8 +60,6 @@ def load_fonts() -> list[str]:
     global _fonts_loaded
     if _fonts_loaded is not None:
         return _fonts_loaded
-    from clerk_app.forms.fonts import FALLBACK_FAMILY_NAMES, FAMILY_NAME, UI_FONT_FILES
-
     loaded: set[str] = set()
     for path in UI_FONT_FILES:
         font_id = QtGui.QFontDatabase.addApplicationFont(str(path))
@@ -58,9 +67,8 @@ def load_fonts() -> list[str]:
             log.warning("could not load font file %s", path)
             continue
         loaded.update(QtGui.QFontDatabase.applicationFontFamilies(font_id))
-    families = [name for name in (FAMILY_NAME, *FALLBACK_FAMILY_NAMES) if name in loaded]
-    # the system's CJK fonts, if any, after ours
-    families += ["Noto Sans CJK SC", "Microsoft YaHei", "WenQuanYi Micro Hei", "SimSun"]
+    families = [name for name in UI_FAMILIES if name in loaded]
+    families += SYSTEM_CJK_FAMILIES  # the system's Chinese fonts, if any, after ours
     _fonts_loaded = families
     return families
 
@@ -100,8 +108,6 @@ def palette() -> QtGui.QPalette:
 
 
 STYLESHEET = f"""
-QWidget {{ color: {TEXT}; }}
-QMainWindow, QDialog, QWizard {{ background: {WINDOW_BG}; }}
 QToolTip {{ color: {TEXT}; background: #ffffdc; border: 1px solid {BORDER}; padding: 4px; }}
 
 QLineEdit, QSpinBox, QDateEdit, QComboBox, QPlainTextEdit, QTextEdit {{

@@ -182,6 +182,14 @@ def test_first_start_shows_the_wizard_and_cancel_quits(qtbot, ctx, runner):
     assert controller.exit_code == 0
 
 
+def test_style_names_the_same_font_files_as_the_forms(qapp):
+    from clerk_app.forms import fonts
+    from clerk_app.ui import style
+
+    assert style.UI_FONT_FILES == fonts.UI_FONT_FILES
+    assert style.UI_FAMILIES == [fonts.FAMILY_NAME, *fonts.FALLBACK_FAMILY_NAMES]
+
+
 def test_application_loads_the_project_fonts(qapp):
     from clerk_app.forms.fonts import FAMILY_NAME
     from clerk_app.ui import style
