@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from clerk_app.services.common import get_setting, set_setting
+from clerk_app.services.common import get_setting
+from clerk_app.store.models import Setting
 
 DEVICE_ID = "sync.device_id"
 DEVICE_NO = "sync.enrolled_device_no"
@@ -66,6 +68,12 @@ def read(s: Session) -> SyncState:
 
 
 def put(s: Session, key: str, value: object) -> None:
+    """Write one value; an upsert, as two sync runs (two processes) may write at once."""
     if isinstance(value, dt.datetime):
         value = value.isoformat()
-    set_setting(s, key, "" if value is None else str(value))
+    text = "" if value is None else str(value)
+    stmt = sqlite_insert(Setting).values(key=key, value=text)
+    s.execute(stmt.on_conflict_do_update(index_elements=[Setting.key], set_={"value": text}))
+    row = s.identity_map.get(s.identity_key(Setting, key)) if hasattr(s, "identity_map") else None
+    if row is not None:
+        s.expire(row)

@@ -16,6 +16,9 @@ from county_center.models import CaseChange
 from tests.sync.conftest import DEMO_DIVISION, enrol, make_device
 from tests.sync.invariants import check_county_matches
 
+# an exception in a sender thread fails the test
+pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
+
 
 def test_enrol_keeps_the_token_only_in_the_keyring(device, county):
     ov = sync_admin.overview(device.ctx)
