@@ -43,6 +43,8 @@ _STATE_TEXT = {
     MaterialState.WRONG: _("有误"),
 }
 
+LIST_SEP = _("、")
+
 APPLIES_UNKNOWN, APPLIES_YES, APPLIES_NO = 0, 1, 2
 
 _ROW_COLOURS = {
@@ -357,7 +359,7 @@ class ChecklistRow(QtWidgets.QFrame):
             parts.append(f'<span style="color:#6b7280">{_esc(self.condition_text)}</span>')
         if status:
             parts.append(f'<span style="color:{colour}">{_esc(status)}</span>')
-        self.problem_text.setText("　·　".join(parts))
+        self.problem_text.setText(_("　·　").join(parts))
         self.problem_text.setVisible(bool(parts))
         bar, bg = _ROW_COLOURS[self.status()]
         if self.highlighted and self.status() != "ok":
@@ -568,10 +570,10 @@ class ChecklistWidget(QtWidgets.QWidget):
         parts = [_("<b>已收齐 {ok} / {needed} 项</b>").format(ok=ok, needed=needed)]
         if unanswered:
             parts.append(_('<span style="color:#8a6100">尚未询问是否适用 {n} 项：{names}</span>').format(
-                n=len(unanswered), names=_esc("、".join(ln.name for ln in unanswered))))
+                n=len(unanswered), names=_esc(LIST_SEP.join(ln.name for ln in unanswered))))
         if pending:
             parts.append(_('<span style="color:#475569">未核对 {n} 项：{names}</span>').format(
-                n=len(pending), names=_esc("、".join(ln.name for ln in pending))))
+                n=len(pending), names=_esc(LIST_SEP.join(ln.name for ln in pending))))
         if problems:
             items = "".join(
                 f"<li><b>{_esc(ln.name)}</b><br>{_esc(why)}</li>" for ln, why in problems)
@@ -580,7 +582,7 @@ class ChecklistWidget(QtWidgets.QWidget):
                 n=len(problems), items=items))
         if no_reason:
             parts.append(_('<span style="color:#c62828">有误的材料要写明原因：{names}</span>').format(
-                names=_esc("、".join(ln.name for ln in no_reason))))
+                names=_esc(LIST_SEP.join(ln.name for ln in no_reason))))
         if not (unanswered or pending or problems):
             parts.append(_('<span style="color:#2e7d32">材料已齐全，可以受理。</span>'))
         self.summary.setText("<br>".join(parts))

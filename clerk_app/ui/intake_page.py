@@ -47,7 +47,10 @@ STEP_ITEM, STEP_APPLICANT, STEP_CHECKLIST, STEP_RESULT = range(4)
 DRAFT_DELAY_MS = 1000
 DRAFT_VERSION = 1
 NEW, SUPPLEMENT = "new", "supplement"
-WEEKDAYS = ("一", "二", "三", "四", "五", "六", "日")
+WEEKDAYS = (_("星期一"), _("星期二"), _("星期三"), _("星期四"), _("星期五"), _("星期六"),
+            _("星期日"))
+LIST_SEP = _("、")  # between names in a sentence
+PART_SEP = _("　·　")  # between the parts of a one-line summary
 
 _APPLICANT_FIELDS = {"name", "id_type", "id_number", "phone", "legal_rep", "address"}
 
@@ -116,7 +119,7 @@ def save_draft_job(ctx: Context, actor: Actor, payload: dict[str, Any] | None) -
 
 
 def format_day(day: dt.date) -> str:
-    return _("{y}年{m}月{d}日（星期{w}）").format(y=day.year, m=day.month, d=day.day,
+    return _("{y}年{m}月{d}日（{w}）").format(y=day.year, m=day.month, d=day.day,
                                                w=WEEKDAYS[day.weekday()])
 
 
@@ -1127,7 +1130,7 @@ class IntakePage(QtWidgets.QWidget):
             detail.append(_("申请人：{name}").format(name=_esc(name)))
         if outcome.doc_kind is not None:
             detail.append(_("文书：{kind}（已打开打印预览）").format(kind=outcome.doc_kind.label))
-        self.done_detail.setText("　·　".join(detail))
+        self.done_detail.setText(PART_SEP.join(detail))
         has_doc = outcome.document_id is not None and outcome.doc_kind is not None
         self.reprint_button.setVisible(has_doc)
         if has_doc:
@@ -1241,7 +1244,7 @@ class IntakePage(QtWidgets.QWidget):
         name = draft.get("item_name") or ""
         self.draft_banner.show_message(
             _("有一份上次未完成的受理（{when}{item}）").format(
-                when=when, item=f"，{name}" if name else ""), "info")
+                when=when, item=_("，{name}").format(name=name) if name else ""), "info")
         self.draft_banner.add_action(_("恢复"), self._restore_offered_draft, "restoreDraftButton")
         self.draft_banner.add_action(_("放弃"), self._discard_draft, "discardDraftButton")
 
@@ -1392,7 +1395,7 @@ class IntakePage(QtWidgets.QWidget):
                 parts.append(_('材料：<span style="color:#2e7d32">已齐全</span>'))
         if self.mode == SUPPLEMENT and self.case is not None:
             parts.insert(0, _("办件 <b>{no}</b>").format(no=self.case.case_no))
-        self.context_label.setText("　|　".join(parts))
+        self.context_label.setText(_("　|　").join(parts))
         self.context_label.show()
 
     def _update_decision(self) -> None:
@@ -1445,7 +1448,7 @@ class IntakePage(QtWidgets.QWidget):
             notice_ok, notice_why = False, _("材料已齐全，无需告知")
         elif no_reason:
             notice_ok, notice_why = False, _("请写明有误材料的原因：{names}").format(
-                names="、".join(ln.name for ln in no_reason))
+                names=LIST_SEP.join(ln.name for ln in no_reason))
         else:
             notice_why = _("一次告知 {n} 项缺少或有误的材料").format(n=len(problems))
         self.notice_button.setEnabled(notice_ok)

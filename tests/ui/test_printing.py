@@ -11,6 +11,7 @@ from sqlalchemy import select
 from clerk_app.domain import ids
 from clerk_app.services import catalog, documents, intake
 from clerk_app.store.models import PrintRecord
+from clerk_app.ui import printing
 from clerk_app.ui.printing import DocumentPreviewDialog, rasterize, show_document
 from clerk_app.ui.qt import QtPrintSupport, Qt
 
@@ -39,7 +40,7 @@ def doc_id(demo_ctx, clerk) -> int:
 
 @pytest.fixture
 def dialog(qtbot, demo_ctx, runner, clerk, doc_id, wait_idle):
-    d = DocumentPreviewDialog(demo_ctx, runner, clerk, doc_id)
+    d = DocumentPreviewDialog(demo_ctx, runner, clerk, doc_id, paper="a4")
     qtbot.addWidget(d)
     d.show()
     wait_idle()
@@ -69,7 +70,8 @@ def test_preview_shows_the_rendered_pages(dialog, doc_id, demo_ctx):
     assert min(colours) < 100
 
 
-def test_receipt_paper_renders_a_narrow_page(dialog, wait_idle):
+def test_receipt_paper_renders_a_narrow_page(dialog, wait_idle, monkeypatch):
+    monkeypatch.setattr(printing, "_last_paper", "a4")
     dialog.paper_combo.setCurrentIndex(dialog.paper_combo.findData("r80"))
     wait_idle()
     assert dialog.paper == "r80"
@@ -153,13 +155,16 @@ def test_rendering_failure_is_shown(qtbot, demo_ctx, runner, clerk, wait_idle):
     assert not d.print_button.isEnabled() and not d.save_button.isEnabled()
 
 
-def test_show_document_opens_without_blocking(qtbot, demo_ctx, runner, clerk, doc_id, wait_idle):
+def test_show_document_opens_without_blocking(qtbot, demo_ctx, runner, clerk, doc_id, wait_idle,
+                                             monkeypatch):
+    monkeypatch.setattr(printing, "_last_paper", "a4")  # the paper choice is remembered
     d = show_document(None, demo_ctx, runner, clerk, doc_id)
-    qtbot.addWidget(d)
     assert d.isVisible()
     wait_idle()
     assert d.page_labels
-    d.close()
+    d.paper_combo.setCurrentIndex(d.paper_combo.findData("r80"))  # a render in flight...
+    with qtbot.waitSignal(d.destroyed, timeout=5000):
+        d.close()  # ...when the dialog goes away (it deletes itself on close)
     wait_idle()
 
 
