@@ -658,6 +658,41 @@ ENTITY_LABELS = {
 }
 
 
+DETAIL_LABELS = {
+    "username": _("用户名"),
+    "role": _("角色"),
+    "source": _("来源文件"),
+    "added": _("新增"),
+    "updated": _("更新"),
+    "removed": _("停用"),
+    "unchanged": _("未变"),
+    "device_no": _("本机编号"),
+    "is_workday": _("调整为"),
+    "note": _("原因"),
+    "reason": _("原因"),
+}
+
+
+def format_detail(detail: dict) -> str:
+    """An audit record's details as a clerk reads them: 「用户名：liqiang，角色：窗口人员」."""
+    parts = []
+    for key, value in detail.items():
+        label = DETAIL_LABELS.get(key, key)
+        if key == "role":
+            try:
+                value = Role(value).label
+            except ValueError:
+                pass
+        elif key == "is_workday":
+            value = _("工作日") if value else _("休息日")
+        elif isinstance(value, bool):
+            value = _("是") if value else _("否")
+        elif isinstance(value, (list, dict)):
+            value = json.dumps(value, ensure_ascii=False)
+        parts.append(_("{label}：{value}").format(label=label, value=value))
+    return _("，").join(parts)
+
+
 @dataclass(frozen=True)
 class AuditRow:
     id: int
@@ -754,7 +789,7 @@ class AuditLogModel(QtCore.QAbstractTableModel):
             if col == 4:
                 return r.entity_id
             if col == 5:
-                return json.dumps(r.detail, ensure_ascii=False) if r.detail else ""
+                return format_detail(r.detail)
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,

@@ -17,7 +17,9 @@ from clerk_app.i18n import _
 from clerk_app.services import calendar, cases, catalog, setup
 from clerk_app.services.common import Actor, Context
 from clerk_app.ui import admin_dialogs
+from clerk_app.ui.case_list import CaseListPage
 from clerk_app.ui.catalog_page import CatalogPage
+from clerk_app.ui.intake_page import IntakePage
 from clerk_app.ui.login import IdleWatcher, LockScreen, idle_lock_minutes
 from clerk_app.ui.app import while_alive
 from clerk_app.ui.qt import QtCore, QtGui, QtWidgets, Qt, Signal, Slot
@@ -55,54 +57,6 @@ def load_status(ctx: Context) -> StatusInfo:
     )
 
 
-def _page_classes():
-    """The colleagues' intake and case-list pages, or placeholders while they do not exist."""
-    try:
-        from clerk_app.ui.intake_page import IntakePage
-    except ModuleNotFoundError as exc:
-        if exc.name != "clerk_app.ui.intake_page":
-            raise
-        IntakePage = None
-    try:
-        from clerk_app.ui.case_list import CaseListPage
-    except ModuleNotFoundError as exc:
-        if exc.name != "clerk_app.ui.case_list":
-            raise
-        CaseListPage = None
-    return IntakePage, CaseListPage
-
-
-class PlaceholderPage(QtWidgets.QWidget):
-    """Stands in for a page that is still being built; has the same signals and methods."""
-
-    case_saved = Signal(int)
-    supplement_requested = Signal(int)
-
-    def __init__(self, text: str, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QtWidgets.QVBoxLayout(self)
-        self.label = QtWidgets.QLabel(text)
-        self.label.setObjectName("placeholder")
-        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.label.setWordWrap(True)
-        layout.addWidget(self.label)
-        self.requested_item: int | None = None
-        self.requested_case: int | None = None
-
-    def start_with_item(self, item_id: int) -> None:
-        self.requested_item = item_id
-        self.label.setText(_("受理页面正在建设中。已选事项编号：{id}").format(id=item_id))
-
-    def open_for_supplement(self, case_id: int) -> None:
-        self.requested_case = case_id
-
-    def new_intake(self) -> None:
-        self.requested_item = None
-
-    def refresh(self) -> None:
-        pass
-
-
 class MainWindow(QtWidgets.QMainWindow):
     """The window a clerk works in all day."""
 
@@ -123,17 +77,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle(_("便民服务窗口受理 — {name}").format(name=actor.name))
 
-        intake_cls, case_list_cls = _page_classes()
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.setDocumentMode(False)
-        if intake_cls is not None:
-            self.intake_page = intake_cls(ctx, runner, actor, self)
-        else:
-            self.intake_page = PlaceholderPage(_("受理页面正在建设中。"), self)
-        if case_list_cls is not None:
-            self.case_list_page = case_list_cls(ctx, runner, actor, self)
-        else:
-            self.case_list_page = PlaceholderPage(_("办件页面正在建设中。"), self)
+        self.intake_page = IntakePage(ctx, runner, actor, self)
+        self.case_list_page = CaseListPage(ctx, runner, actor, self)
         self.catalog_page = CatalogPage(ctx, runner, self)
         self.tabs.addTab(self.intake_page, _("受理  F2"))
         self.tabs.addTab(self.case_list_page, _("办件  F3"))

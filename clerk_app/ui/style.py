@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from clerk_app.paths import resource
-from clerk_app.ui.qt import QtGui, QtWidgets
+from clerk_app.ui.qt import QtCore, QtGui, QtWidgets
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +118,18 @@ QLineEdit, QSpinBox, QDateEdit, QComboBox, QPlainTextEdit, QTextEdit {{
 QLineEdit:focus, QSpinBox:focus, QDateEdit:focus, QComboBox:focus,
 QPlainTextEdit:focus, QTextEdit:focus {{ border: 2px solid {ACCENT}; padding: 4px 6px; }}
 QLineEdit:disabled, QComboBox:disabled {{ background: #eceff2; }}
+QComboBox {{ padding-right: 26px; }}
+QComboBox:focus {{ padding-right: 25px; }}
+QComboBox::drop-down, QDateEdit::drop-down {{
+    subcontrol-origin: border; subcontrol-position: center right; width: 26px; border: none;
+}}
+QComboBox::down-arrow, QDateEdit::down-arrow, QSpinBox::down-arrow {{ image: url("@ARROW_DOWN@"); width: 12px; height: 8px; }}
+QSpinBox::up-arrow {{ image: url("@ARROW_UP@"); width: 12px; height: 8px; }}
+QSpinBox::up-button, QSpinBox::down-button {{ width: 22px; border: none; background: transparent; }}
+QComboBox QAbstractItemView {{
+    background: {BASE_BG}; border: 1px solid {BORDER}; selection-background-color: {ACCENT};
+    selection-color: #ffffff; outline: none;
+}}
 QLineEdit[error="true"] {{ border: 2px solid {ERROR_FG}; }}
 
 QPushButton {{
@@ -203,11 +215,41 @@ QProgressBar::chunk {{ background: {ACCENT}; }}
 """
 
 
+def _arrow_images() -> tuple[str, str]:
+    """Small arrow images for combo and spin boxes (a styled box loses the native arrow).
+
+    Drawn once into the data folder's cache; Qt's stylesheets take images only by path.
+    """
+    from clerk_app import paths
+
+    folder = paths.data_dir() / "cache" / "ui"
+    down, up = folder / "arrow-down.png", folder / "arrow-up.png"
+    if not (down.exists() and up.exists()):
+        folder.mkdir(parents=True, exist_ok=True)
+        for path, points in ((down, [(1, 1), (11, 1), (6, 7)]), (up, [(1, 7), (11, 7), (6, 1)])):
+            image = QtGui.QImage(24, 16, QtGui.QImage.Format.Format_ARGB32_Premultiplied)
+            image.setDevicePixelRatio(2.0)
+            image.fill(QtGui.QColor(0, 0, 0, 0))
+            painter = QtGui.QPainter(image)
+            painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+            painter.setPen(QtGui.QPen(QtGui.QColor(MUTED), 0))
+            painter.setBrush(QtGui.QColor(MUTED))
+            painter.drawPolygon(QtGui.QPolygonF([QtCore.QPointF(x, y) for x, y in points]))
+            painter.end()
+            image.save(str(path))
+    return down.as_posix(), up.as_posix()
+
+
+def stylesheet() -> str:
+    down, up = _arrow_images()
+    return STYLESHEET.replace("@ARROW_DOWN@", down).replace("@ARROW_UP@", up)
+
+
 def apply_style(app: QtWidgets.QApplication) -> None:
     """Fonts, palette and stylesheet for the whole application."""
     app.setFont(ui_font())
     app.setPalette(palette())
-    app.setStyleSheet(STYLESHEET)
+    app.setStyleSheet(stylesheet())
 
 
 def mark_error(widget: QtWidgets.QWidget, error: bool) -> None:

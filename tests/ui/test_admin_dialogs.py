@@ -268,3 +268,11 @@ def test_main_window_admin_menu_opens_the_dialogs(qtbot, demo_ctx, supervisor, r
     assert w.import_dialog.isVisible()
     w.import_dialog.close()
     _idle(qtbot, runner)
+
+
+def test_audit_details_read_as_words():
+    from clerk_app.ui.admin_dialogs import format_detail
+
+    assert format_detail({"username": "liqiang", "role": "clerk"}) == "用户名：liqiang，角色：窗口人员"
+    assert format_detail({"is_workday": True, "note": "调休"}) == "调整为：工作日，原因：调休"
+    assert format_detail({}) == ""
