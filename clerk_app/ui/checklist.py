@@ -349,7 +349,7 @@ class ChecklistRow(QtWidgets.QFrame):
         elif wrong and not ln.problem:
             status, colour = _("请写明有误的原因"), "#c62828"
         elif wrong:
-            status, colour = _("有误（原因见右侧，会写进告知书）"), "#c62828"
+            status, colour = _("有误（原因写在下面，会写进告知书）"), "#c62828"
         elif ln.state is not MaterialState.PENDING:
             problem = line_problem(ln)
             if problem:

@@ -448,20 +448,34 @@ class IntakePage(QtWidgets.QWidget):
 
         # -- deciding ------------------------------------------------------------------
         decide = QtWidgets.QWidget()
-        dl = QtWidgets.QVBoxLayout(decide)
+        dl = QtWidgets.QHBoxLayout(decide)
         dl.setContentsMargins(0, 0, 0, 0)
-        dl.setSpacing(10)
-        dl.addWidget(section_title(_("办理结果"), decide))
+        dl.setSpacing(16)
+
+        # left: what will be decided on
+        left = QtWidgets.QVBoxLayout()
+        left.setSpacing(6)
+        left.addWidget(section_title(_("办理结果"), decide))
         self.summary_label = QtWidgets.QLabel()
         self.summary_label.setObjectName("decisionSummary")
         self.summary_label.setTextFormat(Qt.TextFormat.RichText)
         self.summary_label.setWordWrap(True)
+        self.summary_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        dl.addWidget(self.summary_label)
+        summary_scroll = QtWidgets.QScrollArea()
+        summary_scroll.setObjectName("decisionScroll")
+        summary_scroll.setWidgetResizable(True)
+        summary_scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        summary_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        summary_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        summary_scroll.setWidget(self.summary_label)
+        left.addWidget(summary_scroll, 1)
+        dl.addLayout(left, 1)
 
-        actions = QtWidgets.QGridLayout()
-        actions.setHorizontalSpacing(14)
-        actions.setVerticalSpacing(4)
+        # right: the outcomes, each with why it can or cannot be chosen now
+        actions = QtWidgets.QVBoxLayout()
+        actions.setSpacing(3)
+        actions.addSpacing(40)
         self.accept_button = self._outcome_button("acceptButton")
         self.accept_button.clicked.connect(self.accept_case)
         self.notice_button = self._outcome_button("noticeButton", _("出具一次性告知书(&N)"))
@@ -474,29 +488,37 @@ class IntakePage(QtWidgets.QWidget):
         self.further_notice_button = self._outcome_button("furtherNoticeButton",
                                                           _("再次告知(&N)"))
         self.further_notice_button.clicked.connect(self.issue_further_notice)
+        self.further_reason_edit = QtWidgets.QLineEdit()
+        self.further_reason_edit.setObjectName("furtherReasonEdit")
+        self.further_reason_edit.setPlaceholderText(_("再次告知的原因（只限新发现的问题）"))
+        self.further_reason_edit.setToolTip(_("例如：补交的材料有误。已经告知过的问题不能再次告知。"))
+        self.further_reason_edit.textChanged.connect(self._update_decision)
         self.reasons: dict[str, QtWidgets.QLabel] = {}
         buttons = (("accept", self.accept_button), ("notice", self.notice_button),
                    ("refuse", self.refuse_button), ("save", self.save_supplement_button),
                    ("further", self.further_notice_button))
-        for col, (key, button) in enumerate(buttons):
+        for key, button in buttons:
+            if key == "further":
+                actions.addWidget(self.further_reason_edit)
             reason = QtWidgets.QLabel()
             reason.setObjectName(f"{key}Reason")
             reason.setWordWrap(True)
-            reason.setStyleSheet("color: #6b7280;")
-            reason.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+            reason.setStyleSheet("color: #6b7280; padding: 0 2px 6px 2px;")
+            reason.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
             self.reasons[key] = reason
-            actions.addWidget(button, 0, col)
-            actions.addWidget(reason, 1, col)
-            actions.setColumnStretch(col, 1)
-        dl.addLayout(actions)
-
-        self.further_reason_edit = QtWidgets.QLineEdit()
-        self.further_reason_edit.setObjectName("furtherReasonEdit")
-        self.further_reason_edit.setPlaceholderText(
-            _("再次告知的原因（只限新发现的问题，例如补交的材料有误）"))
-        self.further_reason_edit.textChanged.connect(self._update_decision)
-        dl.addWidget(self.further_reason_edit)
-        dl.addStretch(1)
+            actions.addWidget(button)
+            actions.addWidget(reason)
+        actions.addStretch(1)
+        panel = QtWidgets.QWidget()
+        panel.setLayout(actions)
+        actions_scroll = QtWidgets.QScrollArea()  # small screens: the page never grows taller
+        actions_scroll.setWidgetResizable(True)
+        actions_scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        actions_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        actions_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        actions_scroll.setWidget(panel)
+        actions_scroll.setFixedWidth(370)
+        dl.addWidget(actions_scroll)
 
         # -- done ----------------------------------------------------------------------
         done = QtWidgets.QWidget()
@@ -603,7 +625,7 @@ class IntakePage(QtWidgets.QWidget):
             "QPushButton[primary=\"true\"]:disabled { background: #b8c4d4; color: #eef2f7; }"
             "QPushButton[primary=\"true\"]:focus { outline: none; border: 2px solid #0b3b73; }"
             "QLabel#decisionSummary { background: #f8fafc; border: 1px solid #e2e6ec;"
-            " border-radius: 4px; padding: 10px 14px; }"
+            " border-radius: 4px; padding: 10px 14px; font-size: 14pt; }"
             "QLabel#doneTitle { font-size: 24px; font-weight: bold; padding: 6px 0; }"
             "QLabel#caseNoLabel { font-size: 40px; font-weight: bold; color: #0f2f57;"
             " letter-spacing: 2px; padding: 4px 22px; background: #f3f6fa;"
@@ -1470,7 +1492,7 @@ class IntakePage(QtWidgets.QWidget):
         if not problems:
             why = _("材料已齐全，无需再次告知")
         elif not further_reason:
-            why = _("只限新发现的问题，请在下方写明原因")
+            why = _("只限新发现的问题，请在上方写明原因")
         else:
             why = _("对新发现的问题出具补充告知书")
         self.reasons["further"].setText(why)
