@@ -50,11 +50,17 @@ def _query(f: CaseFilter, today: dt.date, cal: WorkCalendar) -> Select[Any]:
     text = f.text.strip()
     if text:
         canonical = normalize_case_no(text)
+        number = ids.normalize_id(text)
         if canonical:
             q = q.where(Case.case_no == canonical)
+        elif (len(number) >= 15 and number.isascii() and number.isalnum()
+              and sum(ch.isdigit() for ch in number) >= 8):
+            # a whole document number (ID card, USCC, ...): no name or case number looks like it
+            q = q.where(
+                Case.applicant_id.in_(select(Applicant.id).where(Applicant.id_number == number))
+            )
         else:
             like = f"%{text}%"
-            number = ids.normalize_id(text)
             conditions = [Case.applicant_name.like(like), Case.item_name.like(like),
                           Case.case_no.like(f"%{text.upper()}%")]
             if len(number) >= 6 and number[:-1].isdigit():

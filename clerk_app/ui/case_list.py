@@ -125,15 +125,20 @@ class CaseTableModel(QtCore.QAbstractTableModel):
     def case_list(self) -> CaseList | None:
         return self._list
 
-    def set_list(self, case_list: CaseList | None) -> None:
-        """Show another list (a new query's result); cached rows of the old one are dropped."""
+    def set_list(self, case_list: CaseList | None, first_page: _Page | None = None) -> None:
+        """Show another list (a new query's result); cached rows of the old one are dropped.
+        ``first_page``, read with the list, saves asking for it again."""
         self.beginResetModel()
         self._list = case_list
         self._ids = case_list.ids if case_list is not None else []
         self._pages.clear()
         self._requested.clear()
         self._row_of = None
+        if first_page is not None and first_page.case_list is case_list:
+            self._pages[first_page.number] = first_page.rows
         self.endResetModel()
+        if first_page is not None and first_page.case_list is case_list:
+            self.page_loaded.emit(first_page.number)
 
     def case_id(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None
@@ -310,12 +315,13 @@ class _Query:
 
     generation: int
     case_list: CaseList
-    counts: dict[str, int]
+    first_page: _Page  # read in the same job: the top rows show without another round trip
 
 
 def run_query(ctx: Context, generation: int, f: CaseFilter, sort: str, descending: bool) -> _Query:
-    """Worker side: the ids of the matching cases and the supervision counts."""
-    return _Query(generation, CaseList(ctx, f, sort, descending), cases.counts(ctx))
+    """Worker side: the ids of the matching cases, and the rows of the first page."""
+    case_list = CaseList(ctx, f, sort, descending)
+    return _Query(generation, case_list, load_page(case_list, 0))
 
 
 class CaseListPage(QtWidgets.QWidget):
@@ -660,11 +666,11 @@ class CaseListPage(QtWidgets.QWidget):
             return
         keep = self._keep_id if self._keep_id is not None else self.current_case_id()
         self._keep_id = None
-        self.model.set_list(result.case_list)
+        self.model.set_list(result.case_list, result.first_page)
         n = len(result.case_list)
         self.count_label.setText(_("共 {n} 件").format(n=n))
         self.stack.setCurrentWidget(self.view if n else self.empty_label)
-        self._show_counts(result.counts)
+        self.runner.run(cases.counts, self.ctx, on_success=while_alive(self, self._show_counts))
         row = self.model.row_of(keep) if keep is not None else None
         if row is not None:
             self.view.setCurrentIndex(self.model.index(row, 0))
@@ -681,6 +687,7 @@ class CaseListPage(QtWidgets.QWidget):
         self.count_label.setText("")
         self.message_label.setText(error_text(error))
 
+    @Slot(object)
     def _show_counts(self, counts: dict[str, int]) -> None:
         for button, key, text in (
             (self.approaching_button, "approaching", _("预警 {n} 件")),
