@@ -102,7 +102,7 @@ def test_reference_data_comes_down(device, county):
         service.upsert_operator(s, DEMO_DIVISION, "wangwu", "王五", "agent", phone="13900000000",
                                 password="county123")
     assert device.sync().ok
-    assert cal.calendar(device.ctx).is_workday(dt.date(2027, 2, 6))
+    assert cal.calendar(device.ctx).is_workday(dt.date(2027, 2, 6))[0]
     with device.ctx.tx() as s:
         op = s.scalar(select(Operator).where(Operator.username == "wangwu"))
         assert op.role == "agent" and op.display_name == "王五"
