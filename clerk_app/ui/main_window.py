@@ -93,7 +93,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.calendar_banner = QtWidgets.QFrame()
         self.calendar_banner.setObjectName("calendarBanner")
         banner_row = QtWidgets.QHBoxLayout(self.calendar_banner)
-        banner_row.setContentsMargins(12, 6, 8, 6)
+        banner_row.setContentsMargins(12, 3, 8, 3)
         self.calendar_banner_label = QtWidgets.QLabel()
         self.calendar_banner_label.setWordWrap(True)
         self.calendar_banner_button = QtWidgets.QPushButton(_("知道了"))

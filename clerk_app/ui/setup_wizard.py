@@ -230,6 +230,9 @@ class DevicePage(QtWidgets.QWizardPage):
         self.device_spin = QtWidgets.QSpinBox()
         self.device_spin.setRange(1, 99)
         self.device_spin.setValue(random.randint(1, 99))
+        self.device_spin.setMaximumWidth(160)
+        # a styled spin box ignores its padding; give its text the same inset as other fields
+        self.device_spin.findChild(QtWidgets.QLineEdit).setTextMargins(6, 0, 0, 0)
         form.addRow(_("本机编号"), self.device_spin)
         layout.addLayout(form)
         layout.addWidget(_hint(_(

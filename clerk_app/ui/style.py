@@ -125,7 +125,8 @@ QComboBox::drop-down, QDateEdit::drop-down {{
 }}
 QComboBox::down-arrow, QDateEdit::down-arrow, QSpinBox::down-arrow {{ image: url("@ARROW_DOWN@"); width: 12px; height: 8px; }}
 QSpinBox::up-arrow {{ image: url("@ARROW_UP@"); width: 12px; height: 8px; }}
-QSpinBox::up-button, QSpinBox::down-button {{ width: 22px; border: none; background: transparent; }}
+QSpinBox::up-button {{ subcontrol-origin: border; subcontrol-position: top right; width: 22px; border: none; }}
+QSpinBox::down-button {{ subcontrol-origin: border; subcontrol-position: bottom right; width: 22px; border: none; }}
 QComboBox QAbstractItemView {{
     background: {BASE_BG}; border: 1px solid {BORDER}; selection-background-color: {ACCENT};
     selection-color: #ffffff; outline: none;
@@ -147,8 +148,7 @@ QPushButton[primary="true"]:hover {{ background: {ACCENT_DARK}; }}
 QPushButton[primary="true"]:focus {{ border: 3px solid #f0b400; padding: 4px 14px; }}
 QPushButton[primary="true"]:disabled {{ background: #9db6d3; border-color: #9db6d3; color: #f4f6f8; }}
 
-QCheckBox:focus, QRadioButton:focus {{ color: {ACCENT_DARK}; }}
-QCheckBox::indicator:focus, QRadioButton::indicator:focus {{ border: 2px solid {ACCENT}; }}
+QCheckBox:focus, QRadioButton:focus {{ color: {ACCENT}; background: {ACCENT_LIGHT}; border-radius: 3px; }}
 
 QTableView, QListView, QTreeView {{
     background: {BASE_BG}; alternate-background-color: #f7f9fb;
@@ -203,6 +203,7 @@ QLabel#warningText {{ color: {WARNING_ORANGE}; font-weight: bold; }}
 QWidget#itemViewBody {{ background: {BASE_BG}; }}
 QFrame#calendarBanner {{ background: #fff0e6; border-bottom: 2px solid {WARNING_ORANGE}; }}
 QFrame#calendarBanner QLabel {{ color: #8a2c00; font-weight: bold; }}
+QFrame#calendarBanner QPushButton {{ padding: 2px 12px; min-height: 0px; }}
 QFrame#card {{ background: {BASE_BG}; border: 1px solid {BORDER}; border-radius: 6px; }}
 
 QWidget#lockScreen {{ background: #22303f; }}
