@@ -8,8 +8,9 @@ Makes a temporary database with the demo service point and N fake cases (bench/f
 
 * the id query (``CaseList``: every matching id, newest first),
 * the first page of rows (200 rows),
-* opening the page: ``CaseListPage`` built and shown offscreen at 1280x800, the id query on
-  the worker, the model swapped in, the first page fetched and the table painted,
+* opening the page: ``CaseListPage`` built and shown offscreen at 1280x800 until its first rows
+  are painted (the head of the list: its first page of ids and rows, read on the worker), and
+  until the whole list is in the model (every id, newest first; "共 N 件" shown),
 
 and, for information, a few filters, a sort and a jump to the middle of the list.
 Target: opening the page under 300 ms.
@@ -94,22 +95,35 @@ def main(argv: list[str] | None = None) -> int:
     app = create_application([])
     runner = TaskRunner()
 
-    def open_page() -> None:
+    def open_page() -> tuple[float, float]:
+        """(first rows painted, whole list ready) in ms after the page is made and shown."""
+        t0 = time.perf_counter()
         page = CaseListPage(ctx, runner, actor)
         page.resize(1280, 800)
         loop = QtCore.QEventLoop()
         page.model.page_loaded.connect(loop.quit)
+        page.list_ready.connect(loop.quit)
         QtCore.QTimer.singleShot(30_000, loop.quit)
         page.show()
         loop.exec()
         page.view.viewport().repaint()  # the first rows painted
-        assert page.model.rowCount() == total and page.model.is_loaded(0), "page did not load"
+        assert page.model.is_loaded(0), "page did not load"
+        first = (time.perf_counter() - t0) * 1000.0
+        if page.model.rowCount() < total:
+            loop.exec()  # the whole list
+        assert page.model.rowCount() == total, "the whole list did not arrive"
+        whole = (time.perf_counter() - t0) * 1000.0
         page.close()
         page.deleteLater()
         QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+        return first, whole
 
-    open_ms, open_first = _median_ms(open_page, args.runs)
-    rows.append(("open the page (shown, first rows painted)", open_ms, open_first, True))
+    opened = [open_page() for _ in range(args.runs)]
+    for i, label in enumerate(("open the page: first rows painted", "open the page: whole list, 共 N 件 shown")):
+        times = [o[i] for o in opened]
+        rows.append((label, statistics.median(times), times[0], True))
+    open_ms = statistics.median(o[0] for o in opened)
+    whole_ms = statistics.median(o[1] for o in opened)
 
     today = ctx.today()
     for label, f, sort in (
@@ -139,8 +153,8 @@ def main(argv: list[str] | None = None) -> int:
             ok = ok and passed
             verdict = "PASS" if passed else "FAIL"
         print(f"  {label:<{width}}  {ms:8.1f} ms  ({first:7.1f})  {verdict}")
-    print(f"\nopening the case list with {total:,} cases: {open_ms:.0f} ms "
-          f"(target < {TARGET_MS:.0f} ms) -> {'PASS' if ok else 'FAIL'}")
+    print(f"\nopening the case list with {total:,} cases: first rows {open_ms:.0f} ms, whole list "
+          f"{whole_ms:.0f} ms (target < {TARGET_MS:.0f} ms) -> {'PASS' if ok else 'FAIL'}")
 
     runner.shutdown()
     del app

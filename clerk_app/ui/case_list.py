@@ -112,7 +112,6 @@ class CaseTableModel(QtCore.QAbstractTableModel):
         self._ids: list[int] = []
         self._pages: OrderedDict[int, dict[int, CaseRow]] = OrderedDict()
         self._requested: set[int] = set()
-        self._row_of: dict[int, int] | None = None
         self._mono_font = QtGui.QFont()
         self._mono_font.setFamilies(["DejaVu Sans Mono", "Consolas", "Courier New"])
         self._mono_font.setStyleHint(QtGui.QFont.StyleHint.Monospace)
@@ -133,21 +132,35 @@ class CaseTableModel(QtCore.QAbstractTableModel):
         self._ids = case_list.ids if case_list is not None else []
         self._pages.clear()
         self._requested.clear()
-        self._row_of = None
         if first_page is not None and first_page.case_list is case_list:
             self._pages[first_page.number] = first_page.rows
         self.endResetModel()
         if first_page is not None and first_page.case_list is case_list:
             self.page_loaded.emit(first_page.number)
 
+    def extend_list(self, case_list: CaseList) -> None:
+        """Show the whole list after its head (``set_list`` with a ``limit`` list): the rows
+        on screen stay, with their data, and the rest is appended."""
+        shown = len(self._ids)
+        if self._list is None or case_list.ids[:shown] != self._ids:
+            self.set_list(case_list)  # the data changed in between: start over
+            return
+        self._list = case_list
+        self._requested.clear()  # pages asked of the head list are dropped when they arrive
+        if len(case_list.ids) > shown:
+            self.beginInsertRows(QtCore.QModelIndex(), shown, len(case_list.ids) - 1)
+            self._ids = case_list.ids
+            self.endInsertRows()
+
     def case_id(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None
 
     def row_of(self, case_id: int) -> int | None:
-        """The row showing ``case_id`` in this list, or None."""
-        if self._row_of is None:
-            self._row_of = {cid: i for i, cid in enumerate(self._ids)}
-        return self._row_of.get(case_id)
+        """The row showing ``case_id`` in this list, or None (a scan: a few ms in 200,000)."""
+        try:
+            return self._ids.index(case_id)
+        except ValueError:
+            return None
 
     def case_row(self, row: int) -> CaseRow | None:
         """The loaded data of ``row``; None while its page is still on the way."""
@@ -315,13 +328,17 @@ class _Query:
 
     generation: int
     case_list: CaseList
-    first_page: _Page  # read in the same job: the top rows show without another round trip
+    first_page: _Page | None
 
 
-def run_query(ctx: Context, generation: int, f: CaseFilter, sort: str, descending: bool) -> _Query:
-    """Worker side: the ids of the matching cases, and the rows of the first page."""
-    case_list = CaseList(ctx, f, sort, descending)
-    return _Query(generation, case_list, load_page(case_list, 0))
+def run_query(ctx: Context, generation: int, f: CaseFilter, sort: str, descending: bool,
+              head: bool) -> _Query:
+    """Worker side. ``head``: the ids and rows of the first page only, so the top of the table
+    shows at once however long the list; otherwise every matching id (the whole list)."""
+    if head:
+        case_list = CaseList(ctx, f, sort, descending, limit=PAGE_SIZE)
+        return _Query(generation, case_list, load_page(case_list, 0))
+    return _Query(generation, CaseList(ctx, f, sort, descending), None)
 
 
 class CaseListPage(QtWidgets.QWidget):
@@ -331,6 +348,8 @@ class CaseListPage(QtWidgets.QWidget):
     supplement_requested = Signal(int)
     #: a case's detail was opened (its id)
     case_opened = Signal(int)
+    #: a query's whole list is shown (its length)
+    list_ready = Signal(int)
 
     def __init__(self, ctx: Context, runner: TaskRunner, actor: Actor,
                  parent: QtWidgets.QWidget | None = None) -> None:
@@ -344,6 +363,7 @@ class CaseListPage(QtWidgets.QWidget):
         self._in_flight = False
         self._again = False
         self._keep_id: int | None = None
+        self._query_args: tuple[CaseFilter, str, bool] = (CaseFilter(), "created_at", True)
         self._sort = ("created_at", True)
         self._from_scan = False
         self.model = CaseTableModel(runner, self)
@@ -649,34 +669,66 @@ class CaseListPage(QtWidgets.QWidget):
         self._start_query()
 
     def _start_query(self) -> None:
+        """First the head of the list (its first page, shown at once), then the whole list."""
         self._in_flight = True
         self._again = False
-        sort, descending = self._sort
+        if self._keep_id is None:
+            self._keep_id = self.current_case_id()
         if self.model.case_list is None:
             self.count_label.setText(_("正在查询…"))
-        self.runner.run(run_query, self.ctx, self._generation, self.current_filter(), sort,
-                        descending, on_success=while_alive(self, self._on_query),
+        self._query_args = (self.current_filter(), *self._sort)
+        self.runner.run(run_query, self.ctx, self._generation, *self._query_args, True,
+                        on_success=while_alive(self, self._on_head),
+                        on_failure=while_alive(self, self._on_query_failed))
+
+    def _outdated(self, result: _Query) -> bool:
+        """Another query was asked for meanwhile: drop this result and run that one."""
+        if self._again or result.generation != self._generation:
+            self._start_query()
+            return True
+        return False
+
+    @Slot(object)
+    def _on_head(self, result: _Query) -> None:
+        if self._outdated(result):
+            return
+        self.model.set_list(result.case_list, result.first_page)
+        self.stack.setCurrentWidget(self.view if len(result.case_list) else self.empty_label)
+        self._restore_selection()
+        if result.case_list.complete:
+            self._list_ready()
+            return
+        self.count_label.setText(_("共 {n} 件以上，正在统计…").format(n=len(result.case_list)))
+        self.runner.run(run_query, self.ctx, self._generation, *self._query_args, False,
+                        on_success=while_alive(self, self._on_whole),
                         on_failure=while_alive(self, self._on_query_failed))
 
     @Slot(object)
-    def _on_query(self, result: _Query) -> None:
-        self._in_flight = False
-        if self._again or result.generation != self._generation:
-            self._start_query()
+    def _on_whole(self, result: _Query) -> None:
+        if self._outdated(result):
             return
-        keep = self._keep_id if self._keep_id is not None else self.current_case_id()
+        self.model.extend_list(result.case_list)
+        self._restore_selection()
+        self._list_ready()
+
+    def _restore_selection(self) -> None:
+        row = self.model.row_of(self._keep_id) if self._keep_id is not None else None
+        if row is not None:
+            self._keep_id = None
+            index = self.model.index(row, 0)
+            self.view.setCurrentIndex(index)
+            self.view.scrollTo(index, QtWidgets.QAbstractItemView.ScrollHint.EnsureVisible)
+        self._update_actions()
+
+    def _list_ready(self) -> None:
+        self._in_flight = False
         self._keep_id = None
-        self.model.set_list(result.case_list, result.first_page)
-        n = len(result.case_list)
+        n = self.model.rowCount()
         self.count_label.setText(_("共 {n} 件").format(n=n))
         self.stack.setCurrentWidget(self.view if n else self.empty_label)
-        self.runner.run(cases.counts, self.ctx, on_success=while_alive(self, self._show_counts))
-        row = self.model.row_of(keep) if keep is not None else None
-        if row is not None:
-            self.view.setCurrentIndex(self.model.index(row, 0))
-            self.view.scrollTo(self.model.index(row, 0),
-                               QtWidgets.QAbstractItemView.ScrollHint.EnsureVisible)
         self._update_actions()
+        self.runner.run(cases.counts, self.ctx, on_success=while_alive(self, self._show_counts))
+        self.list_ready.emit(n)
 
     @Slot(object)
     def _on_query_failed(self, error: BaseException) -> None:

@@ -115,6 +115,29 @@ def test_model_passes_qtmodeltester_before_and_after_rows_arrive(demo_ctx, runne
     qtmodeltester.check(model)
 
 
+def test_head_of_a_long_list_then_the_whole_list(demo_ctx, runner, wait_idle, qtmodeltester):
+    insert_fake_cases(demo_ctx, 2 * PAGE_SIZE + 50, days=200, history=False)
+    head = CaseList(demo_ctx, limit=PAGE_SIZE)
+    whole = CaseList(demo_ctx)
+    assert not head.complete and whole.complete and head.ids == whole.ids[:PAGE_SIZE]
+    model = CaseTableModel(runner)
+    model.set_list(head, case_list_module.load_page(head, 0))
+    assert model.rowCount() == PAGE_SIZE and model.is_loaded(0)
+    qtmodeltester.check(model)
+    model.extend_list(whole)
+    assert model.rowCount() == len(whole) and model.case_list is whole
+    assert model.is_loaded(0)  # the rows on screen kept their data
+    assert model.case_row(0).id == whole.ids[0]
+    qtmodeltester.check(model)
+    model.data(model.index(PAGE_SIZE + 1, 0))
+    wait_idle()
+    assert model.case_row(PAGE_SIZE + 1).id == whole.ids[PAGE_SIZE + 1]
+    # the list changed in between (a case was added): start over rather than mix
+    other = CaseList(demo_ctx, cases.CaseFilter(statuses={"accepted"}))
+    model.extend_list(other)
+    assert model.rowCount() == len(other) and not model.is_loaded(0)
+
+
 def test_rows_are_read_page_by_page_and_the_cache_is_bounded(demo_ctx, runner, wait_idle,
                                                              monkeypatch, qtbot):
     monkeypatch.setattr(case_list_module, "MAX_CACHED_PAGES", 2)
@@ -172,6 +195,29 @@ def test_page_lists_newest_first_with_count(demo_ctx, clerk, clock, runner, wait
     header = page.view.horizontalHeader()
     assert header.sortIndicatorSection() == COL_CREATED
     assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+
+
+def test_long_list_shows_its_head_first_and_keeps_a_selection_beyond_it(
+        demo_ctx, clerk, clock, runner, wait_idle, qtbot):
+    insert_fake_cases(demo_ctx, PAGE_SIZE + 100, days=200, history=False)
+    page = CaseListPage(demo_ctx, runner, clerk)
+    qtbot.addWidget(page)
+    page.resize(1280, 800)
+    heads = []
+    page.model.modelReset.connect(lambda: heads.append(page.model.rowCount()))
+    with qtbot.waitSignal(page.list_ready) as ready:
+        page.show()
+    assert heads == [PAGE_SIZE]  # the first page showed before the whole list was counted
+    assert ready.args == [PAGE_SIZE + 100]
+    assert page.count_label.text() == f"共 {PAGE_SIZE + 100} 件"
+    wait_idle()
+    page.view.setCurrentIndex(page.model.index(PAGE_SIZE + 20, 0))
+    chosen = page.current_case_id()
+    accept(demo_ctx, clerk, clock)
+    with qtbot.waitSignal(page.list_ready):
+        page.refresh()
+    assert page.current_case_id() == chosen
+    assert page.view.currentIndex().row() == PAGE_SIZE + 21
 
 
 def test_filter_by_text_status_and_deadline(demo_ctx, clerk, clock, runner, wait_idle, qtbot):
