@@ -1,0 +1,239 @@
+"""Sync in the window: a status-bar widget and the controller that runs sync in the background.
+
+    runner = TaskRunner()
+    controller = SyncController(ctx, runner)            # credentials/transport injectable
+    widget = SyncStatusWidget()
+    widget.attach(controller)                           # shows pending, last success, errors
+    window.statusBar().addPermanentWidget(widget)
+    controller.start()                                  # timer + "connection returns" probe
+
+The controller never touches the database or the network on the UI thread: every run,
+probe and refresh goes through ``TaskRunner.run(..., background=True)``; results come back
+as signals. The widget only shows what the controller tells it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from clerk_app.credentials import Credentials
+from clerk_app.i18n import _
+from clerk_app.services import sync_admin
+from clerk_app.services.common import Context
+from clerk_app.sync import state as sync_state
+from clerk_app.ui.qt import QtCore, QtWidgets, Signal, Slot
+from clerk_app.ui.tasks import TaskRunner, error_text
+
+log = logging.getLogger(__name__)
+
+TICK_MS = 15_000  # how often the timer asks whether a run is due
+PROBE_EVERY = dt.timedelta(seconds=30)  # after a network failure: is the county reachable again?
+
+
+class SyncController(QtCore.QObject):
+    """Runs sync off the UI thread: on its timer, on "sync now", when the connection returns.
+
+    Signals: ``running_changed(bool)``, ``finished(object)`` (a ``SyncReport``),
+    ``overview_changed(object)`` (a ``sync_admin.SyncOverview``), ``failed(str)``.
+    """
+
+    running_changed = Signal(bool)
+    finished = Signal(object)
+    overview_changed = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, ctx: Context, runner: TaskRunner, credentials: Credentials | None = None,
+                 transport=None, parent: QtCore.QObject | None = None,  # noqa: ANN001
+                 tick_ms: int = TICK_MS) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.runner = runner
+        self.credentials = credentials
+        self.transport = transport
+        self.engine = sync_admin.make_engine(ctx, credentials, transport)
+        self.running = False
+        self._probing = False
+        self._last_probe: dt.datetime | None = None
+        self.overview: sync_admin.SyncOverview | None = None
+        self.timer = QtCore.QTimer(self)
+        self.timer.setInterval(tick_ms)
+        self.timer.timeout.connect(self._tick)
+
+    # --- public slots ----------------------------------------------------------------
+
+    def start(self) -> None:
+        self.timer.start()
+        self.refresh()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    @Slot()
+    def sync_now(self) -> None:
+        """The clerk's "立即同步": ignores the backoff (a stopped credential still stops it)."""
+        self._run()
+
+    @Slot()
+    def refresh(self) -> None:
+        self.runner.run(sync_admin.overview, self.ctx, background=True,
+                        on_success=self._got_overview, on_failure=self._failed)
+
+    @Slot()
+    def connectivity_restored(self) -> None:
+        """Call when the OS says the network is back; a run starts unless sync is stopped."""
+        if self.overview is not None and self.overview.blocked == "auth":
+            return
+        self._run()
+
+    # --- internals -------------------------------------------------------------------
+
+    def _run(self) -> None:
+        if self.running:
+            return
+        self.running = True
+        self.running_changed.emit(True)
+        self.runner.run(self.engine.run, background=True, on_success=self._done,
+                        on_failure=self._run_failed)
+
+    def _tick(self) -> None:
+        if self.running or self._probing:
+            return
+        self.runner.run(self._check_due, background=True, on_success=self._due_answer,
+                        on_failure=self._failed)
+
+    def _check_due(self) -> str:
+        """Background: "run" when the timer's run is due; "probe" when only a cheap
+        reachability check is (after a network failure, during the backoff)."""
+        with self.ctx.tx() as s:
+            st = sync_state.read(s)
+        now = self.ctx.clock()
+        if sync_admin.is_due(st, now):
+            return "run"
+        if (st.enrolled and not st.blocked and st.last_error_code == "network"
+                and (self._last_probe is None or now - self._last_probe >= PROBE_EVERY)):
+            self._last_probe = now
+            try:
+                with self.engine.client() as client:
+                    client.info()
+            except Exception:  # still unreachable: wait for the backoff
+                return ""
+            return "run"  # the connection came back: do not wait for the backoff
+        return ""
+
+    def _due_answer(self, what: str) -> None:
+        if what == "run":
+            self._run()
+
+    def _done(self, report: sync_admin.SyncReport) -> None:
+        self.running = False
+        self.running_changed.emit(False)
+        self.finished.emit(report)
+        if report.error:
+            self.failed.emit(report.error)
+        self.refresh()
+
+    def _run_failed(self, error: BaseException) -> None:
+        self.running = False
+        self.running_changed.emit(False)
+        self.failed.emit(error_text(error))
+        self.refresh()
+
+    def _got_overview(self, ov: sync_admin.SyncOverview) -> None:
+        self.overview = ov
+        self.overview_changed.emit(ov)
+
+    def _failed(self, error: BaseException) -> None:
+        self.failed.emit(error_text(error))
+
+
+def _when(value: dt.datetime | None, now: dt.datetime) -> str:
+    if value is None:
+        return _("从未")
+    if value.date() == now.date():
+        return value.strftime("%H:%M")
+    return value.strftime("%m-%d %H:%M")
+
+
+class SyncStatusWidget(QtWidgets.QWidget):
+    """For the status bar: pending count, last success, the error, and "立即同步".
+
+    ``SyncStatusWidget(parent=None)``; ``attach(controller)`` wires it. Signals
+    ``sync_requested``, ``details_requested`` (open the rejected/conflicts view) and
+    ``settings_requested`` (open the sync settings, e.g. to re-enrol).
+    """
+
+    sync_requested = Signal()
+    details_requested = Signal()
+    settings_requested = Signal()
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None, clock=dt.datetime.now) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self.clock = clock
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        layout.setSpacing(8)
+        self.pending_label = QtWidgets.QLabel(_("待上传 -"))
+        self.last_label = QtWidgets.QLabel(_("上次同步：-"))
+        self.error_label = QtWidgets.QLabel()
+        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.setMaximumWidth(420)
+        self.error_label.hide()
+        self.details_button = QtWidgets.QToolButton()
+        self.details_button.setText(_("查看"))
+        self.details_button.hide()
+        self.sync_button = QtWidgets.QToolButton()
+        self.sync_button.setText(_("立即同步"))
+        for w in (self.pending_label, self.last_label, self.error_label, self.details_button,
+                  self.sync_button):
+            layout.addWidget(w)
+        self.sync_button.clicked.connect(self.sync_requested)
+        self.details_button.clicked.connect(self._details_clicked)
+        self._blocked = ""
+
+    def attach(self, controller: SyncController) -> None:
+        self.sync_requested.connect(controller.sync_now)
+        controller.overview_changed.connect(self.show_overview)
+        controller.running_changed.connect(self.set_running)
+        controller.failed.connect(self.show_error)
+
+    @Slot(bool)
+    def set_running(self, running: bool) -> None:
+        self.sync_button.setEnabled(not running)
+        self.sync_button.setText(_("同步中…") if running else _("立即同步"))
+
+    @Slot(str)
+    def show_error(self, text: str) -> None:
+        self.error_label.setText(text.splitlines()[0] if text else "")
+        self.error_label.setToolTip(text)
+        self.error_label.setVisible(bool(text))
+
+    @Slot(object)
+    def show_overview(self, ov: sync_admin.SyncOverview) -> None:
+        now = self.clock()
+        if not ov.enrolled:
+            self.pending_label.setText(_("待上传 {n} 条").format(n=ov.pending))
+            self.last_label.setText(_("未注册到县级中心"))
+        else:
+            text = _("待上传 {n} 条").format(n=ov.pending)
+            if ov.rejected:
+                text += _("，被拒收 {n} 条").format(n=ov.rejected)
+            if ov.conflicts:
+                text += _("，冲突 {n} 个").format(n=ov.conflicts)
+            self.pending_label.setText(text)
+            self.last_label.setText(_("上次同步：{when}").format(when=_when(ov.last_success_at, now)))
+        self.details_button.setVisible(bool(ov.rejected or ov.conflicts or ov.blocked))
+        self._blocked = ov.blocked
+        self.details_button.setText(_("重新注册") if ov.blocked == "auth" else _("查看"))
+        warning = ov.tls_warning
+        self.show_error(ov.last_error or warning)
+        tip = [_("县级中心：{url}").format(url=ov.url or "-")]
+        if ov.next_attempt_at and ov.last_error:
+            tip.append(_("下次自动重试：{when}").format(when=_when(ov.next_attempt_at, now)))
+        self.setToolTip("\n".join(tip))
+
+    def _details_clicked(self) -> None:
+        if self._blocked == "auth":
+            self.settings_requested.emit()
+        else:
+            self.details_requested.emit()

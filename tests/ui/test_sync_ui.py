@@ -1,0 +1,197 @@
+"""The sync status widget, its background controller and the sync dialogs, offscreen,
+against the real county server (SQLite)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from clerk_app.services import sync_admin
+from clerk_app.store.models import OutboxRecord
+from county_center import service
+from tests.sync.conftest import DEMO_DIVISION, county, device, make_device  # noqa: F401 - fixtures
+
+
+@pytest.fixture
+def backend():
+    return "sqlite"
+
+
+@pytest.fixture
+def controller(qtbot, device, runner):
+    from clerk_app.ui.sync_status import SyncController
+
+    c = SyncController(device.ctx, runner, credentials=device.creds, tick_ms=50)
+    yield c
+    c.stop()
+
+
+def test_status_widget_shows_pending_last_success_and_error(qtbot, device, county, controller, wait_idle):
+    from clerk_app.ui.sync_status import SyncStatusWidget
+
+    widget = SyncStatusWidget(clock=device.ctx.clock)
+    qtbot.addWidget(widget)
+    widget.attach(controller)
+    device.new_case()
+    device.new_case()
+    with qtbot.waitSignal(controller.overview_changed, timeout=5000):
+        controller.refresh()
+    assert "待上传 2 条" in widget.pending_label.text()
+    assert "从未" in widget.last_label.text()
+    with qtbot.waitSignal(controller.finished, timeout=10000) as blocker:
+        qtbot.mouseClick(widget.sync_button, __import__("clerk_app.ui.qt", fromlist=["Qt"]).Qt.MouseButton.LeftButton)
+    assert blocker.args[0].applied == 2
+    qtbot.waitUntil(lambda: "待上传 0 条" in widget.pending_label.text(), timeout=5000)
+    assert "10:00" in widget.last_label.text()
+    assert widget.error_label.isHidden()
+    # the server goes away: the error shows, the count stays
+    county.stop()
+    device.new_case()
+    with qtbot.waitSignal(controller.finished, timeout=10000):
+        controller.sync_now()
+    qtbot.waitUntil(lambda: not widget.error_label.isHidden(), timeout=5000)
+    assert "无法连接县级中心" in widget.error_label.text()
+    qtbot.waitUntil(lambda: "待上传 1 条" in widget.pending_label.text(), timeout=5000)
+    county.start()
+    wait_idle()
+
+
+def test_timer_runs_sync_in_the_background_when_due(qtbot, device, county, controller, wait_idle):
+    import threading
+
+    device.new_case()
+    seen_threads = []
+    original = controller.engine.run
+
+    def spy(*a, **k):
+        seen_threads.append(threading.current_thread() is threading.main_thread())
+        return original(*a, **k)
+
+    controller.engine.run = spy
+    with qtbot.waitSignal(controller.finished, timeout=10000) as blocker:
+        controller.start()  # never synced: due at once
+    assert blocker.args[0].applied == 1
+    assert seen_threads == [False]  # never on the UI thread
+    wait_idle()
+
+
+def test_connection_returns_probe_triggers_a_run(qtbot, device, county, controller, wait_idle):
+    county.stop()
+    device.new_case()
+    device.sync()  # fails: network; the next full run waits for the backoff
+    county.start()
+    with qtbot.waitSignal(controller.finished, timeout=10000) as blocker:
+        controller.start()  # the probe sees the county again and runs at once
+    assert blocker.args[0].applied == 1
+    wait_idle()
+
+
+def test_auth_stop_offers_reenrol(qtbot, device, county, controller, wait_idle):
+    from clerk_app.ui.sync_status import SyncStatusWidget
+
+    widget = SyncStatusWidget(clock=device.ctx.clock)
+    qtbot.addWidget(widget)
+    widget.attach(controller)
+    with county.admin() as s:
+        service.revoke_device(s, sync_admin.overview(device.ctx).device_id)
+    with qtbot.waitSignal(controller.finished, timeout=10000):
+        controller.sync_now()
+    qtbot.waitUntil(lambda: not widget.details_button.isHidden(), timeout=5000)
+    assert widget.details_button.text() == "重新注册"
+    with qtbot.waitSignal(widget.settings_requested, timeout=2000):
+        widget.details_button.click()
+    wait_idle()
+
+
+def test_settings_dialog_warns_when_tls_is_off_and_enrols(qtbot, tmp_path, clock, county, runner, wait_idle):
+    from clerk_app.ui.sync_dialogs import SyncSettingsDialog
+
+    d = make_device(tmp_path, clock, 7)
+    dialog = SyncSettingsDialog(d.ctx, d.supervisor, runner, credentials=d.creds)
+    qtbot.addWidget(dialog)
+    wait_idle()
+    assert "未注册" in dialog.state_label.text()
+    assert dialog.verify_check.isChecked() and dialog.tls_warning.isHidden()
+    dialog.verify_check.setChecked(False)
+    assert not dialog.tls_warning.isHidden() and "仅限测试" in dialog.tls_warning.text()
+    dialog.verify_check.setChecked(True)
+    dialog.url_edit.setText(county.url)
+    dialog.interval_spin.setValue(10)
+    dialog.save()
+    wait_idle()
+    assert sync_admin.settings_values(d.ctx)["sync.interval_seconds"] == 600
+    with county.admin() as s:
+        code = service.issue_code(s, DEMO_DIVISION)
+    dialog.code_edit.setText(code)
+    with qtbot.waitSignal(dialog.changed, timeout=10000):
+        dialog.enrol()
+    wait_idle()
+    assert "注册成功" in dialog.message.text()
+    assert sync_admin.overview(d.ctx).enrolled
+    d.ctx.db.dispose()
+
+
+def test_rejected_view_fix_and_resend(qtbot, device, county, runner, wait_idle):
+    from clerk_app.ui.sync_dialogs import RejectedRecordsDialog
+
+    no = device.new_case()
+    with device.ctx.tx() as s:
+        rec = s.scalar(select(OutboxRecord).where(OutboxRecord.entity_key == no))
+        good_code = rec.payload["item_code"]
+        rec.payload = dict(rec.payload) | {"item_code": "0000-unknown"}
+    assert device.sync().rejected == 1
+    dialog = RejectedRecordsDialog(device.ctx, device.clerk, runner)
+    qtbot.addWidget(dialog)
+    wait_idle()
+    assert dialog.table.rowCount() == 1 and no == dialog.table.item(0, 0).text()
+    assert "事项清单" in dialog.table.item(0, 3).text()
+    assert dialog.edits["item_code"].text() == "0000-unknown"
+    dialog.edits["item_code"].setText(good_code)
+    with qtbot.waitSignal(dialog.changed, timeout=5000):
+        dialog.resend_selected()
+    wait_idle()
+    assert dialog.table.rowCount() == 0
+    assert device.sync().applied == 1
+
+
+def test_conflicts_view_applies_the_county_decision(qtbot, device, county, runner, wait_idle):
+    from clerk_app.services import cases, intake
+    from clerk_app.ui.sync_dialogs import ConflictsDialog
+
+    no = device.new_case()
+    county.faults.fail_after = 1
+    device.sync()
+    intake.withdraw(device.ctx, device.clerk, cases.find_case_id(device.ctx, no), "撤回")
+    with county.admin() as s:
+        service.set_case_status(s, no, "in_review")
+    device.sync()
+    dialog = ConflictsDialog(device.ctx, device.clerk, runner)
+    qtbot.addWidget(dialog)
+    wait_idle()
+    assert dialog.table.rowCount() == 1 and dialog.table.item(0, 1).text() == no
+    dialog.keep_local()  # not allowed for a case: the message says why
+    wait_idle()
+    assert "以县级决定为准" in dialog.message.text()
+    with qtbot.waitSignal(dialog.changed, timeout=5000):
+        dialog.take_county()
+    wait_idle()
+    assert dialog.table.rowCount() == 0
+
+
+def test_usb_dialog_round_trip(qtbot, device, county, runner, wait_idle, tmp_path):
+    from county_center.usb import import_file
+    from clerk_app.ui.sync_dialogs import UsbSyncDialog
+
+    device.new_case()
+    dialog = UsbSyncDialog(device.ctx, device.clerk, runner, credentials=device.creds)
+    qtbot.addWidget(dialog)
+    out = tmp_path / "outbox.json"
+    dialog.export_to(out)
+    wait_idle()
+    assert "已导出 1 条" in dialog.message.text()
+    import_file(county.db, out, tmp_path / "acks.json")
+    with qtbot.waitSignal(dialog.changed, timeout=5000):
+        dialog.import_from(tmp_path / "acks.json")
+    wait_idle()
+    assert "县级已接收 1 条" in dialog.message.text()
+    assert sync_admin.overview(device.ctx).pending == 0
