@@ -22,7 +22,7 @@ from clerk_app.domain.checklist import ChecklistLine, line_problem, outstanding,
 from clerk_app.domain.status import MaterialState
 from clerk_app.i18n import _
 from clerk_app.ui.qt import QtCore, QtGui, QtWidgets, Qt, Signal
-from clerk_app.ui.widgets import hint_label
+from clerk_app.ui.widgets import WrapLabel, hint_label
 
 #: The choices of the state box, in order (PENDING is the empty first entry).
 STATE_CHOICES = (
@@ -56,7 +56,7 @@ _ROW_COLOURS = {
 }
 
 ROW_CONTROL_HEIGHT = 34
-COL_WIDTHS = {"form": 150, "applies": 118, "state": 178, "copies": 76}
+COL_WIDTHS = {"form": 142, "applies": 112, "state": 206, "copies": 88}
 
 
 class ChecklistRow(QtWidgets.QFrame):
@@ -88,7 +88,7 @@ class ChecklistRow(QtWidgets.QFrame):
         self.number_label = QtWidgets.QLabel(f"{index + 1}.")
         self.number_label.setStyleSheet("color: #64748b;")
         title.addWidget(self.number_label)
-        self.name_label = QtWidgets.QLabel(line.name)
+        self.name_label = WrapLabel(line.name)
         self.name_label.setObjectName("materialName")
         self.name_label.setWordWrap(True)
         font = self.name_label.font()
@@ -112,11 +112,12 @@ class ChecklistRow(QtWidgets.QFrame):
         if line.condition:
             prefix = _("适用情形：") if not line.required else _("说明：")
             self.condition_text = prefix + line.condition
-        self.problem_text = QtWidgets.QLabel()
+        self.problem_text = WrapLabel()
         self.problem_text.setObjectName("lineProblem")
         self.problem_text.setWordWrap(True)
         self.problem_text.setTextFormat(Qt.TextFormat.RichText)
         name_box.addWidget(self.problem_text)
+        name_box.addStretch(1)
         grid.addLayout(name_box, 0, 0, 2, 1)
 
         self.form_label = QtWidgets.QLabel(
@@ -128,7 +129,7 @@ class ChecklistRow(QtWidgets.QFrame):
         # 是否适用
         self.applies_combo = QtWidgets.QComboBox()
         self.applies_combo.setObjectName("appliesCombo")
-        self.applies_combo.addItem(_("— 请询问 —"), APPLIES_UNKNOWN)
+        self.applies_combo.addItem(_("请询问"), APPLIES_UNKNOWN)
         self.applies_combo.addItem(_("适用"), APPLIES_YES)
         self.applies_combo.addItem(_("不适用"), APPLIES_NO)
         self.applies_combo.setFixedWidth(COL_WIDTHS["applies"])
@@ -156,8 +157,6 @@ class ChecklistRow(QtWidgets.QFrame):
         self.copies_spin = QtWidgets.QSpinBox()
         self.copies_spin.setObjectName("copiesSpin")
         self.copies_spin.setRange(0, 99)
-        # no arrow buttons (Up/Down keys and typing work): with NoButtons the application's
-        # stylesheet hides the text, so the buttons are styled away instead
         self.copies_spin.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.copies_spin.setSuffix(_(" 份"))
         self.copies_spin.setFixedWidth(COL_WIDTHS["copies"])
@@ -369,9 +368,7 @@ class ChecklistRow(QtWidgets.QFrame):
             f" border-left: 5px solid {bar}; border-radius: 3px; }}"
             "QFrame#ChecklistRow QComboBox, QFrame#ChecklistRow QSpinBox,"
             " QFrame#ChecklistRow QLineEdit { min-height: 0; padding-top: 2px;"
-            " padding-bottom: 2px; }"
-            "QFrame#ChecklistRow QSpinBox::up-button, QFrame#ChecklistRow QSpinBox::down-button"
-            " { width: 0px; border: none; }")
+            " padding-bottom: 2px; }")
 
 
 class ChecklistWidget(QtWidgets.QWidget):
@@ -458,7 +455,7 @@ class ChecklistWidget(QtWidgets.QWidget):
         side.addWidget(self.keys_label)
         panel = QtWidgets.QWidget(self)
         panel.setLayout(side)
-        panel.setFixedWidth(290)
+        panel.setFixedWidth(264)
         outer.addWidget(panel)
         self._update_summary()
 

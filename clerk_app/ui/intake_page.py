@@ -429,9 +429,37 @@ class IntakePage(QtWidgets.QWidget):
         self.applicant_form.id_entered.connect(self._on_id_entered)
         self.applicant_form.finished.connect(self.next_step)
         hl.addWidget(self.applicant_form, 1)
-        hl.addStretch(0)
+        hl.addSpacing(12)
+        # what the clerk checks the applicant against, next to the form
+        self.conditions_card = QtWidgets.QLabel()
+        self.conditions_card.setObjectName("conditionsCard")
+        self.conditions_card.setWordWrap(True)
+        self.conditions_card.setTextFormat(Qt.TextFormat.RichText)
+        self.conditions_card.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.conditions_card.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.conditions_card.setMinimumWidth(220)
+        self.conditions_card.setMaximumWidth(320)
+        self.conditions_card.hide()
+        hl.addWidget(self.conditions_card, 0, Qt.AlignmentFlag.AlignTop)
         scroll.setWidget(holder)
         return scroll
+
+    def _update_conditions_card(self) -> None:
+        item = self.item
+        if item is None:
+            self.conditions_card.hide()
+            return
+        rows = [_("<b>申请条件</b>（请与申请人核对）"),
+                _esc(item.conditions or _("无特别条件。"))]
+        rows.append(_("<b>办理时限</b>　{limit}").format(
+            limit=_("即办") if item.promised_limit == 0 else _("承诺 {p}").format(
+                p=format_limit(item.promised_limit))))
+        rows.append(_("<b>代办</b>　{text}").format(
+            text=_("可由代办员代办") if item.proxy_allowed else _("须本人办理")))
+        if item.fee:
+            rows.append(_("<b>收费</b>　{fee}").format(fee=_esc(item.fee)))
+        self.conditions_card.setText("<br>".join(rows))
+        self.conditions_card.show()
 
     def _build_checklist_step(self) -> QtWidgets.QWidget:
         page = QtWidgets.QWidget()
@@ -624,6 +652,9 @@ class IntakePage(QtWidgets.QWidget):
             " border-radius: 4px; padding: 6px 16px; font-weight: bold; }"
             "QPushButton[primary=\"true\"]:disabled { background: #b8c4d4; color: #eef2f7; }"
             "QPushButton[primary=\"true\"]:focus { outline: none; border: 2px solid #0b3b73; }"
+            "QLabel#conditionsCard { background: #f8fafc; border: 1px solid #e2e6ec;"
+            " border-left: 4px solid #1f5fa8; border-radius: 4px; padding: 10px 12px;"
+            " color: #334155; }"
             "QLabel#decisionSummary { background: #f8fafc; border: 1px solid #e2e6ec;"
             " border-radius: 4px; padding: 10px 14px; font-size: 14pt; }"
             "QLabel#doneTitle { font-size: 24px; font-weight: bold; padding: 6px 0; }"
@@ -675,6 +706,7 @@ class IntakePage(QtWidgets.QWidget):
         changed = self.item is None or self.item.id != item.id
         self.item = item
         self.item_view.set_item(item)
+        self._update_conditions_card()
         if changed:
             self.checklist.set_lines(intake.checklist_for(item))
         self._select_in_list(item.id)
@@ -1198,6 +1230,7 @@ class IntakePage(QtWidgets.QWidget):
         self._drafts_enabled = False
         self.item = data.item
         self.item_view.set_item(data.item)
+        self._update_conditions_card()
         self.applicant_form.fill_from_applicant(case.applicant, returning=False)
         self.applicant_form.set_read_only(True)
         self.checklist.set_lines(data.lines, highlighted=data.notified)
@@ -1304,6 +1337,7 @@ class IntakePage(QtWidgets.QWidget):
             self.outcome_action = ""
             self.item = None
             self.item_view.set_item(None)
+            self._update_conditions_card()
             self.applicant_form.reset()
             self.applicant_form.set_read_only(False)
             self.checklist.set_lines([])

@@ -333,3 +333,32 @@ class ElidedLabel(QtWidgets.QLabel):
     def sizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt override
         metrics = QtGui.QFontMetrics(self.font())
         return QtCore.QSize(min(400, metrics.horizontalAdvance(self._full) + 4), metrics.height())
+
+
+class WrapLabel(QtWidgets.QLabel):
+    """A word-wrapped label whose size hint is its height at the width it really has.
+
+    A plain wrapped QLabel guesses its width for the size hint, and a layout inside a scroll
+    area then reserves two or three lines for one line of text.
+    """
+
+    def __init__(self, text: str = "", parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+
+    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt override
+        hint = super().sizeHint()
+        if self.width() > 20:
+            return QtCore.QSize(hint.width(), max(self.heightForWidth(self.width()), 0))
+        return hint
+
+    def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt override
+        hint = super().minimumSizeHint()
+        if self.width() > 20:
+            return QtCore.QSize(hint.width(), max(self.heightForWidth(self.width()), 0))
+        return hint
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()
