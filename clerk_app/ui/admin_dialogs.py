@@ -575,12 +575,12 @@ class CalendarDialog(QtWidgets.QDialog):
             self.coverage_label.setText(_("节假日数据（含本机调整）覆盖到 {day}。").format(
                 day=info.covered_until.isoformat()))
         _show(self.warning_label, info.warning, "warningText")
-        weekdays = "一二三四五六日"
+        weekdays = (_("星期一"), _("星期二"), _("星期三"), _("星期四"), _("星期五"), _("星期六"), _("星期日"))
         self.overrides = info.overrides
         self.table.setRowCount(len(info.overrides))
         for r, o in enumerate(info.overrides):
             self.table.setItem(r, 0, _cell(o.day.isoformat(), o.day.isoformat()))
-            self.table.setItem(r, 1, _cell(_("星期{d}").format(d=weekdays[o.day.weekday()])))
+            self.table.setItem(r, 1, _cell(weekdays[o.day.weekday()]))
             self.table.setItem(r, 2, _cell(_("工作日") if o.is_workday else _("休息日")))
             self.table.setItem(r, 3, _cell(o.note))
             self.table.setItem(r, 4, _cell(_("县中心") if o.source == "county" else _("本机")))
