@@ -85,6 +85,11 @@ def load_start(ctx: Context, actor: Actor) -> StartData:
     return StartData(items, index, draft, township_name, villages, ctx.today())
 
 
+def load_catalog(ctx: Context) -> tuple[list[ServiceItem], CatalogIndex]:
+    items = catalog.current_items(ctx)
+    return items, CatalogIndex(catalog.iter_index_rows(items))
+
+
 @dataclass
 class SupplementData:
     case: Case
@@ -699,6 +704,11 @@ class IntakePage(QtWidgets.QWidget):
         self.draft_banner.clear()
         self.search_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def reload_catalog(self) -> None:
+        """Read the catalog again (after an import); the intake in progress is kept."""
+        self.runner.run(load_catalog, self.ctx, on_success=self._on_catalog_reloaded,
+                        on_failure=self._on_start_failed)
+
     def choose_item(self, item: ServiceItem, advance: bool = True) -> None:
         """The item of this intake; the checklist is rebuilt when the item changes."""
         if self.mode == SUPPLEMENT or self.outcome is not None:
@@ -909,6 +919,18 @@ class IntakePage(QtWidgets.QWidget):
                 self.new_intake()
         if pending is None and not data.draft:
             self.search_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_catalog_reloaded(self, result: tuple[list[ServiceItem], CatalogIndex]) -> None:
+        items, index = result
+        self.items = items
+        self.items_by_id = {it.id: it for it in items}
+        self.index = index
+        self._fill_results(self.search_edit.text())
+        if self.item is not None and self.mode == NEW and self.outcome is None \
+                and self.item.id not in self.items_by_id:
+            self.banner.show_message(
+                _("事项清单已更新，「{name}」已被新版替换或停用，受理时请重新选择事项。").format(
+                    name=self.item.name), "warning")
 
     def _on_start_failed(self, error: BaseException) -> None:
         self.banner.show_message(

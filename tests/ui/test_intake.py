@@ -550,3 +550,49 @@ def test_estimated_due_date_is_marked(qtbot, demo_ctx, clerk, runner, wait_idle,
     assert "预计" in page.due_label.text()
     assert page.due_banner.isVisible() and page.due_banner.level == "warning"
     dispose(page)
+
+
+def test_keyboard_walk_through_the_applicant_and_checklist(qtbot, page, wait_idle):
+    pick_item(qtbot, page, "dbsq", DIBAO)
+    form = page.applicant_form
+    focus = QtWidgets.QApplication.focusWidget
+    assert focus() is form.id_number_edit  # the cursor waits for the card reader
+    qtbot.keyClicks(form.id_number_edit, make_id("19880808", "017"))
+    qtbot.keyClick(form.id_number_edit, Qt.Key.Key_Return)
+    wait_idle()
+    assert focus() is form.name_edit
+    # Tab walks the person's fields in reading order
+    form.id_type_combo.setFocus()
+    order = [focus()]
+    for _ in range(5):
+        qtbot.keyClick(focus(), Qt.Key.Key_Tab)
+        order.append(focus())
+    expected = [form.id_type_combo, form.id_number_edit, form.name_edit, form.phone_edit,
+                form.village_combo, form.address_edit]
+    assert [w is e or e.isAncestorOf(w) for w, e in zip(order, expected)] == [True] * 6
+
+    type_text(form.name_edit, "黄小明")
+    qtbot.keyClicks(form.phone_edit, "13700001111")
+    qtbot.keyClick(form.address_edit, Qt.Key.Key_Return)  # Enter in the last field: next step
+    assert page.step == STEP_CHECKLIST
+    first = page.checklist.rows[0]
+    assert focus() is first.state_combo
+    qtbot.keyClick(first.state_combo, "1")
+    assert first.line.state is first.line.expected_state()
+    assert focus() is page.checklist.rows[1].state_combo  # moved on by itself
+    qtbot.keyClick(focus(), "2")
+    assert page.checklist.rows[1].line.state is MaterialState.MISSING
+    qtbot.keyClick(focus(), "3")
+    row = page.checklist.rows[2]
+    assert row.line.state is MaterialState.WRONG and focus() is row.reason_edit
+    qtbot.keyClick(focus(), Qt.Key.Key_Escape)
+    assert page.step == STEP_APPLICANT  # Esc goes back a step
+
+
+def test_reload_catalog_keeps_the_intake(qtbot, page, wait_idle):
+    pick_item(qtbot, page, "dbsq", DIBAO)
+    type_text(page.applicant_form.name_edit, "邓小平")
+    page.reload_catalog()
+    wait_idle()
+    assert page.item.name == DIBAO and page.applicant_form.name_edit.text() == "邓小平"
+    assert len(page.items) == 26
