@@ -591,8 +591,8 @@ def test_keyboard_walk_through_the_applicant_and_checklist(qtbot, page, wait_idl
 
 def test_reload_catalog_keeps_the_intake(qtbot, page, wait_idle):
     pick_item(qtbot, page, "dbsq", DIBAO)
-    type_text(page.applicant_form.name_edit, "邓小平")
+    type_text(page.applicant_form.name_edit, "邓晓梅")
     page.reload_catalog()
     wait_idle()
-    assert page.item.name == DIBAO and page.applicant_form.name_edit.text() == "邓小平"
+    assert page.item.name == DIBAO and page.applicant_form.name_edit.text() == "邓晓梅"
     assert len(page.items) == 26
