@@ -23,7 +23,7 @@ from clerk_app.services.common import Actor, Context
 from clerk_app.store.models import Case, CaseEvent, Document
 from clerk_app.ui import style
 from clerk_app.ui.app import while_alive
-from clerk_app.ui.qt import QtGui, QtWidgets, Qt, Signal, Slot
+from clerk_app.ui.qt import QtCore, QtGui, QtWidgets, Qt, Signal, Slot
 from clerk_app.ui.tasks import TaskRunner, error_text
 from clerk_app.ui.widgets import MessageBanner
 
@@ -72,7 +72,7 @@ DEADLINE_BADGES = {
     "approaching": (_("预警：即将到期"), style.APPROACHING_STRONG, "#3d2e00"),
     "overdue": (_("超期"), style.OVERDUE_STRONG, "#ffffff"),
 }
-PAPER_LABELS = {"a4": _("A4"), "r80": _("80 mm 小票")}
+PAPER_LABELS = {"a4": _("A4"), "r80": _("小票")}
 
 
 @dataclass(frozen=True)
@@ -168,8 +168,22 @@ def _badge(label: QtWidgets.QLabel, text: str, background: str, foreground: str)
     label.setVisible(bool(text))
 
 
+class _WrapDelegate(QtWidgets.QStyledItemDelegate):
+    """Row heights that fit wrapped text: the stylesheet pads items (style.py), and Qt measures
+    the wrap without that padding, so a line that just fits is cut when painted."""
+
+    PADDING = 14  # QTableView::item padding (6 px each side) and a little slack
+
+    def sizeHint(self, option: QtWidgets.QStyleOptionViewItem,  # noqa: N802 - Qt override
+                 index: QtCore.QModelIndex) -> QtCore.QSize:
+        opt = QtWidgets.QStyleOptionViewItem(option)
+        opt.rect.setWidth(max(20, opt.rect.width() - self.PADDING))
+        return super().sizeHint(opt, index)
+
+
 def _table(headers: list[str]) -> QtWidgets.QTableWidget:
     table = QtWidgets.QTableWidget(0, len(headers))
+    table.setItemDelegate(_WrapDelegate(table))
     table.setHorizontalHeaderLabels(headers)
     table.verticalHeader().hide()
     table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -181,6 +195,8 @@ def _table(headers: list[str]) -> QtWidgets.QTableWidget:
     table.setTabKeyNavigation(False)
     table.horizontalHeader().setHighlightSections(False)
     table.horizontalHeader().setStretchLastSection(True)
+    # rows follow their wrapped text when the dialog is resized
+    table.verticalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
     return table
 
 
@@ -315,7 +331,7 @@ class CaseDetailDialog(QtWidgets.QDialog):
         left_scroll.setWidgetResizable(True)
         left_scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        left_scroll.setFixedWidth(390)
+        left_scroll.setFixedWidth(360)
         body.addWidget(left_scroll)
 
         self.tabs = QtWidgets.QTabWidget(self)
@@ -323,9 +339,18 @@ class CaseDetailDialog(QtWidgets.QDialog):
         self.history_table.setObjectName("historyTable")
         self.materials_table = _table([_("序号"), _("材料名称"), _("形式"), _("份数"), _("核对结果"), _("问题或说明")])
         self.materials_table.setObjectName("materialsTable")
-        self.documents_table = _table([_("文书"), _("文号"), _("出具时间"), _("出具人"), _("打印记录"), ""])
+        self.documents_table = _table([_("文书"), _("文号"), _("出具"), _("打印记录"), ""])
         self.documents_table.setObjectName("documentsTable")
         self.documents_table.horizontalHeader().setStretchLastSection(False)
+        self.documents_table.horizontalHeader().setSectionResizeMode(
+            3, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        # widths first: rows take the height of their text wrapped at these widths
+        for table, widths in ((self.history_table, (165, 70, 180, 140)),
+                              (self.materials_table, (50, 230, 130, 60, 180)),
+                              (self.documents_table, (130, 200, 150, 250, 130))):
+            for col, width in enumerate(widths):
+                table.setColumnWidth(col, width)
+        self.documents_table.verticalHeader().setMinimumSectionSize(52)  # room for the button
         self.tabs.addTab(self.history_table, _("办理记录"))
         self.tabs.addTab(self.materials_table, _("材料清单"))
         self.tabs.addTab(self.documents_table, _("文书"))
@@ -426,7 +451,7 @@ class CaseDetailDialog(QtWidgets.QDialog):
             parts.append(_("登记于 {time}").format(time=format_time(case.created_at)))
         if case.completed_at:
             parts.append(_("办结于 {time}").format(time=format_time(case.completed_at)))
-        parts.append(_("受理人 {name}（{channel}）").format(
+        parts.append(_("登记人 {name}（{channel}）").format(
             name=data.operators.get(case.operator_id, "—"),
             channel=CHANNEL_LABELS.get(case.channel, case.channel)))
         self.dates_label.setText("    ".join(parts))
@@ -500,9 +525,6 @@ class CaseDetailDialog(QtWidgets.QDialog):
             table.setItem(row, 3, _cell(status_change(ev)))
             details = event_details(ev.detail)
             table.setItem(row, 4, _cell(details, details))
-        for col, width in enumerate((165, 70, 180, 140)):
-            table.setColumnWidth(col, width)
-        table.resizeRowsToContents()
 
     def _show_materials(self, case: Case) -> None:
         table = self.materials_table
@@ -520,9 +542,6 @@ class CaseDetailDialog(QtWidgets.QDialog):
                 if m.state in (MaterialState.MISSING.value, MaterialState.WRONG.value):
                     item.setForeground(QtGui.QColor(style.OVERDUE_FG))
                 table.setItem(row, col, item)
-        for col, width in enumerate((50, 260, 110, 60, 150)):
-            table.setColumnWidth(col, width)
-        table.resizeRowsToContents()
 
     def _show_documents(self, docs: list[Document], operators: dict[int, str]) -> None:
         table = self.documents_table
@@ -539,10 +558,10 @@ class CaseDetailDialog(QtWidgets.QDialog):
                 title = _("{kind}（第 {n} 次）").format(kind=title, n=doc.seq)
             table.setItem(row, 0, _cell(title))
             table.setItem(row, 1, _cell(doc.doc_no))
-            table.setItem(row, 2, _cell(format_time(doc.issued_at)))
-            table.setItem(row, 3, _cell(operators.get(doc.operator_id, "—")))
-            table.setItem(row, 4, _cell("\n".join(prints) or _("未打印")))
-            button = QtWidgets.QPushButton(_("预览 / 打印"))
+            table.setItem(row, 2, _cell(_("{time}\n{who}").format(
+                time=format_time(doc.issued_at), who=operators.get(doc.operator_id, "—"))))
+            table.setItem(row, 3, _cell("\n".join(prints) or _("未打印")))
+            button = QtWidgets.QPushButton(_("预览/打印"))
             button.setObjectName("showDocument")
             button.setProperty("doc_id", doc.id)
             button.setAutoDefault(False)
@@ -551,11 +570,8 @@ class CaseDetailDialog(QtWidgets.QDialog):
             hl = QtWidgets.QHBoxLayout(holder)
             hl.setContentsMargins(4, 2, 4, 2)
             hl.addWidget(button)
-            table.setCellWidget(row, 5, holder)
-        for col, width in enumerate((150, 200, 140, 70, 260, 130)):
-            table.setColumnWidth(col, width)
-        table.horizontalHeader().setSectionResizeMode(4, QtWidgets.QHeaderView.ResizeMode.Stretch)
-        table.resizeRowsToContents()
+            table.setCellWidget(row, 4, holder)
+
 
     # -- actions -------------------------------------------------------------------------
 

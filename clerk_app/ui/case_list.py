@@ -45,6 +45,7 @@ OPEN_FILTER = "open"  # the status choice 在办 (accepted, submitted, in review
 CaseIdRole = Qt.ItemDataRole.UserRole + 1
 StatusRole = Qt.ItemDataRole.UserRole + 2
 DeadlineRole = Qt.ItemDataRole.UserRole + 3
+BadgeRole = Qt.ItemDataRole.UserRole + 4  # the 时限状态 badge colour (QColor), None for none
 
 _ROW_TINT = {"approaching": style.APPROACHING_BG, "overdue": style.OVERDUE_BG}
 _BADGE = {  # the 时限状态 cell itself: strong colour, readable text
@@ -244,10 +245,11 @@ class CaseTableModel(QtCore.QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(r, col)
         if role == Qt.ItemDataRole.BackgroundRole:
-            if col == COL_DEADLINE and r.deadline in _BADGE:
-                return QtGui.QColor(_BADGE[r.deadline][0])
             tint = _ROW_TINT.get(r.deadline)
             return QtGui.QColor(tint) if tint else None
+        if role == BadgeRole:
+            badge = _BADGE.get(r.deadline) if col == COL_DEADLINE else None
+            return QtGui.QColor(badge[0]) if badge else None
         if role == Qt.ItemDataRole.ForegroundRole:
             if col == COL_DEADLINE:
                 if r.deadline in _BADGE:
@@ -305,6 +307,35 @@ class CaseTableModel(QtCore.QAbstractTableModel):
         if col in (COL_ITEM, COL_APPLICANT):
             return CaseTableModel._text(r, col)
         return None
+
+
+class DeadlineDelegate(QtWidgets.QStyledItemDelegate):
+    """Paints 预警 / 超期 as a badge in its strong colour, also on the selected row."""
+
+    def paint(self, painter: QtGui.QPainter, option: QtWidgets.QStyleOptionViewItem,
+              index: QtCore.QModelIndex) -> None:
+        badge = index.data(BadgeRole)
+        if badge is None:
+            super().paint(painter, option, index)
+            return
+        opt = QtWidgets.QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text, opt.text = opt.text, ""
+        widget = opt.widget
+        (widget.style() if widget else QtWidgets.QApplication.style()).drawControl(
+            QtWidgets.QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        rect = QtCore.QRectF(option.rect).adjusted(10, 5, -10, -5)
+        painter.save()
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(badge)
+        painter.drawRoundedRect(rect, 4, 4)
+        painter.setPen(index.data(Qt.ItemDataRole.ForegroundRole))
+        font = QtGui.QFont(opt.font)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
 
 
 class _SearchEdit(QtWidgets.QLineEdit):
@@ -386,7 +417,7 @@ class CaseListPage(QtWidgets.QWidget):
         bar.setSpacing(8)
         self.search_edit = _SearchEdit(self)
         self.search_edit.setObjectName("caseSearch")
-        self.search_edit.setPlaceholderText(_("办件编号 / 申请人 / 证件号码 / 事项名称，扫码枪可直接扫办件编号"))
+        self.search_edit.setPlaceholderText(_("办件编号、申请人、证件号码或事项（可扫码）"))
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setMinimumWidth(360)
         self.search_edit.setToolTip(_("Ctrl+F 到这里；↓ 进入列表；回车：办件编号直接打开"))
@@ -444,6 +475,8 @@ class CaseListPage(QtWidgets.QWidget):
         self.view = QtWidgets.QTableView(self)
         self.view.setObjectName("caseTable")
         self.view.setModel(self.model)
+        self.deadline_delegate = DeadlineDelegate(self.view)
+        self.view.setItemDelegateForColumn(COL_DEADLINE, self.deadline_delegate)
         self.view.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -466,6 +499,7 @@ class CaseListPage(QtWidgets.QWidget):
         hh.setSortIndicatorShown(True)
         hh.setSortIndicator(COL_CREATED, Qt.SortOrder.DescendingOrder)
         self.view.setStyleSheet(
+            "QTableView#caseTable { outline: 0; }"  # the whole row shows the selection
             "QTableView#caseTable::item:selected { background: %s; color: #ffffff; }" % style.ACCENT)
 
         self.empty_label = QtWidgets.QLabel(_("没有符合条件的办件。"), self)

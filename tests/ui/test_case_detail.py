@@ -74,7 +74,7 @@ def test_history_documents_and_checklist_after_notice_supplement_accept(
     assert dialog.deadline_badge.text() == "时限正常"
     dates = dialog.dates_label.text()
     assert f"承诺办结日 {done.due_date.isoformat()}" in dates
-    assert "法定办结日" in dates and "受理人 张丽（窗口受理）" in dates
+    assert "法定办结日" in dates and "登记人 张丽（窗口受理）" in dates
 
     # applicant: the ID number only masked, anywhere in the dialog
     text = all_label_text(dialog)
@@ -99,8 +99,8 @@ def test_history_documents_and_checklist_after_notice_supplement_accept(
     notice_doc = documents.get_document(demo_ctx, first.document_id)
     receipt_doc = documents.get_document(demo_ctx, done.document_id)
     assert column(docs, 1) == [notice_doc.doc_no, receipt_doc.doc_no]
-    assert column(docs, 3) == ["张丽", "张丽"]
-    assert column(docs, 4) == ["未打印", "未打印"]
+    assert column(docs, 2) == ["2026-12-03 10:00\n张丽", "2026-12-05 10:00\n张丽"]
+    assert column(docs, 3) == ["未打印", "未打印"]
     assert len(dialog.document_buttons()) == 2
 
     materials = dialog.materials_table
@@ -132,9 +132,9 @@ def test_documents_show_prints_and_reprints_and_open_the_preview(
     documents.save_pdf(demo_ctx, liqiang, done.document_id, "r80", tmp_path / "2.pdf")
     with qtbot.waitSignal(dialog.loaded):
         preview.printed.emit(done.document_id, True)
-    prints = dialog.documents_table.item(1, 4).text().splitlines()
-    assert prints == ["2026-12-05 10:00 张丽 原件 A4", "2026-12-05 11:00 李强 补打 80 mm 小票"]
-    assert dialog.documents_table.item(0, 4).text() == "未打印"
+    prints = dialog.documents_table.item(1, 3).text().splitlines()
+    assert prints == ["2026-12-05 10:00 张丽 原件 A4", "2026-12-05 11:00 李强 补打 小票"]
+    assert dialog.documents_table.item(0, 3).text() == "未打印"
     preview.close()
     wait_idle()
 

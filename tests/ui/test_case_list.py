@@ -22,6 +22,8 @@ from clerk_app.ui.case_list import (
     COL_STATUS,
     PAGE_SIZE,
     CaseListPage,
+    COL_ITEM,
+    BadgeRole,
     CaseTableModel,
     DeadlineRole,
 )
@@ -303,12 +305,30 @@ def test_approaching_and_overdue_rows_are_coloured(demo_ctx, clerk, clock, runne
     assert model.data(model.index(by_id[soon.case_id], 0), DeadlineRole) == "approaching"
     assert model.data(model.index(by_id[late.case_id], 0), DeadlineRole) == "overdue"
     assert model.data(model.index(by_id[fine.case_id], 0), DeadlineRole) == "normal"
-    # the whole row is tinted softly, the 时限状态 cell is the strong colour
+    # the whole row is tinted softly, the 时限状态 cell carries a badge in the strong colour
     assert colour(soon.case_id, COL_CASE_NO) == style.APPROACHING_BG.lower()
-    assert colour(soon.case_id, COL_DEADLINE) == style.APPROACHING_STRONG.lower()
+    assert colour(soon.case_id, COL_DEADLINE) == style.APPROACHING_BG.lower()
+    assert colour(soon.case_id, COL_DEADLINE, BadgeRole) == style.APPROACHING_STRONG.lower()
     assert colour(late.case_id, COL_CASE_NO) == style.OVERDUE_BG.lower()
-    assert colour(late.case_id, COL_DEADLINE) == style.OVERDUE_STRONG.lower()
+    assert colour(late.case_id, COL_DEADLINE, BadgeRole) == style.OVERDUE_STRONG.lower()
     assert colour(fine.case_id, COL_CASE_NO) is None
+    assert colour(fine.case_id, COL_DEADLINE, BadgeRole) is None
+    # as painted: tint in the row, badge in the cell, and the badge stays on the selected row
+    page.view.setCurrentIndex(model.index(by_id[late.case_id], 0))
+    shot = page.view.viewport().grab().toImage()
+
+    def pixel(case_id, col, dx=0):
+        rect = page.view.visualRect(model.index(by_id[case_id], col))
+        return shot.pixelColor(rect.center().x() + dx, rect.top() + 3).name()
+
+    assert pixel(soon.case_id, COL_ITEM) == style.APPROACHING_BG.lower()
+    soon_badge = page.view.visualRect(model.index(by_id[soon.case_id], COL_DEADLINE))
+    assert shot.pixelColor(soon_badge.left() + 14, soon_badge.center().y()).name() == \
+        style.APPROACHING_STRONG.lower()
+    late_badge = page.view.visualRect(model.index(by_id[late.case_id], COL_DEADLINE))
+    assert shot.pixelColor(late_badge.left() + 14, late_badge.center().y()).name() == \
+        style.OVERDUE_STRONG.lower()
+    assert pixel(late.case_id, COL_ITEM) == style.ACCENT.lower()  # selected
     assert model.data(model.index(by_id[soon.case_id], COL_DEADLINE)) == "预警"
     assert model.data(model.index(by_id[late.case_id], COL_DEADLINE)) == "超期"
     assert model.data(model.index(by_id[fine.case_id], COL_DEADLINE)) == "正常"
