@@ -8,10 +8,15 @@ shown and one event-loop turn later (painted):
 
 * ``login``: process start → login dialog ready (what the clerk sees first);
 * ``main``: process start → main window ready, logging in through the dialog
-  programmatically (includes the deliberately slow password hash, ~50 ms).
+  programmatically at once (includes the deliberately slow password hash, ~50 ms);
+  the worst case, since nothing can happen while the password is typed;
+* ``typed``: as a clerk does it: the password takes 1.5 s to type, then Enter; measured is
+  Enter → main window ready (the warm-up imports run while the dialog waits).
 
 The OS file cache is warm after the first run (dropping it needs root); the first run of each
-kind is reported separately and left out of the median. Target: ``main`` median < 1.5 s.
+kind is reported separately and left out of the median; byte code is compiled once into a
+temporary folder, as an installed program has it. Targets (medians): login dialog
+< 1.5 s and main window (instant login) < 1.5 s from process start; Enter → main window < 0.5 s.
 
     /work/venv/bin/python bench/bench_startup.py [--runs 5] [--cases 2000]
 """
@@ -30,6 +35,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_S = 1.5
+TARGET_ENTER_S = 0.5
+TYPING_MS = 1500
 
 
 # --------------------------------------------------------------------------- child process
@@ -70,7 +77,14 @@ def child(mode: str, data_dir: str) -> None:
             return
         dialog.username_edit.setText("zhangli")
         dialog.password_edit.setText("demo1234")
-        dialog.submit()
+        if mode == "typed":
+            def enter() -> None:
+                mark("enter")
+                dialog.submit()
+
+            QtCore.QTimer.singleShot(TYPING_MS, enter)
+        else:
+            dialog.submit()
 
     def on_main(window) -> None:
         mark("main_shown")
@@ -107,10 +121,18 @@ except Exception as exc:  # the generator is a colleague's; the benchmark runs w
     subprocess.run([sys.executable, "-c", code], check=True, env=_env())
 
 
+_PYCACHE = tempfile.mkdtemp(prefix="clerk-bench-pycache-")
+
+
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    # An installed program has its byte code compiled; compiling every module on every start
+    # (PYTHONDONTWRITEBYTECODE) would add a few hundred ms that no user sees. The byte code
+    # goes to a temporary folder, not into the source tree.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = _PYCACHE
     return env
 
 
@@ -146,20 +168,28 @@ def main() -> None:
         print(f"preparing a demo data folder with {args.cases} cases …")
         prepare(data_dir, args.cases)
         ok = True
-        for mode in ("login", "main"):
+        labels = {"login": "process start → login dialog",
+                  "main": "process start → main window (instant login)",
+                  "typed": "Enter → main window (password typed for 1.5 s)"}
+        for mode in ("login", "main", "typed"):
             first, _ = measure(mode, data_dir)
             runs = [measure(mode, data_dir) for _ in range(args.runs)]
-            times = [t for t, _m in runs]
+            if mode == "typed":  # from pressing Enter, as seen inside the process
+                times = [m["ready"] - m["enter"] for _t, m in runs]
+                first_text = ""
+                target = TARGET_ENTER_S
+            else:
+                times = [t for t, _m in runs]
+                first_text = f"; first run {first:.2f} s"
+                target = TARGET_S
             median = statistics.median(times)
             breakdown = runs[times.index(sorted(times)[len(times) // 2])][1]
-            label = "process start → login dialog" if mode == "login" else "process start → main window"
-            print(f"{label}: median {median:.2f} s over {args.runs} runs "
-                  f"(min {min(times):.2f}, max {max(times):.2f}; first run {first:.2f} s)")
+            passed = median < target
+            ok = ok and passed
+            print(f"{labels[mode]}: median {median:.2f} s over {args.runs} runs "
+                  f"(min {min(times):.2f}, max {max(times):.2f}{first_text})")
             print("    inside the process (s):", ", ".join(f"{k} {v}" for k, v in breakdown.items()))
-            if mode == "main":
-                passed = median < TARGET_S
-                ok = ok and passed
-                print(f"target: main window ready < {TARGET_S:.1f} s (median) → {'PASS' if passed else 'FAIL'}")
+            print(f"    target < {target:.1f} s → {'PASS' if passed else 'FAIL'}")
     sys.exit(0 if ok else 1)
 
 
