@@ -406,6 +406,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _on_catalog_imported(self, _result: object) -> None:
         self.catalog_page.reload()
+        self.intake_page.reload_catalog()
         self.refresh_status()
 
     @Slot()

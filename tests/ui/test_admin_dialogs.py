@@ -266,6 +266,18 @@ def test_main_window_admin_menu_opens_the_dialogs(qtbot, demo_ctx, supervisor, r
     w.audit_dialog.close()
     w.import_action.trigger()
     assert w.import_dialog.isVisible()
+    _idle(qtbot, runner)
+
+    # a finished import reloads the catalog everywhere it is shown, and the status bar
+    reloaded = []
+    w.intake_page.reload_catalog = lambda: reloaded.append("intake")
+    items_src, materials_src = setup.demo_catalog_paths()
+    w.import_dialog.items_field.set_path(items_src)
+    w.import_dialog.materials_field.set_path(materials_src)
+    with qtbot.waitSignal(w.catalog_page.loaded, timeout=15000):
+        w.import_dialog.start_import()
+    assert reloaded == ["intake"]
+    assert "未变 26 项" in w.import_dialog.summary_label.text()
     w.import_dialog.close()
     _idle(qtbot, runner)
 
