@@ -1,9 +1,10 @@
 """The 办件 page: every case on this device, found by number, name, ID number or item.
 
 The table is a :class:`CaseTableModel` over the ids of a :class:`~clerk_app.services.cases.CaseList`
-(200,000 cases on a busy township device after a few years). The id query runs on the database
-worker and the model swaps in when it arrives; the rows themselves are read 200 at a time when
-the view first asks for them, kept in a bounded cache, and also read on the worker: the UI thread
+(200,000 cases on a busy township device after a few years). Each query runs on the database
+worker in two steps: the head of the list (its first page of ids and rows) shows at once, then
+the whole list of ids is appended under it. The rows themselves are read 200 at a time when the
+view first asks for them, kept in a bounded cache, and also read on the worker: the UI thread
 never waits for the database.
 
 A USB barcode scanner types the case number and Enter: the case opens directly.
@@ -599,44 +600,38 @@ class CaseListPage(QtWidgets.QWidget):
             f.date_from, f.date_to = min(start, end), max(start, end)
         return f
 
-    @Slot()
-    def reset_filter(self) -> None:
-        for w in (self.status_combo, self.deadline_combo, self.date_check):
+    def _set_filter(self, status: str = "", deadline: str = "all") -> None:
+        """Clear the search and dates, choose ``status`` and ``deadline``, and query once."""
+        widgets = (self.status_combo, self.deadline_combo, self.date_check)
+        for w in widgets:
             w.blockSignals(True)
         self.search_edit.clear()
-        self.status_combo.setCurrentIndex(0)
-        self.deadline_combo.setCurrentIndex(0)
+        self.message_label.clear()
+        self.status_combo.setCurrentIndex(max(self.status_combo.findData(status), 0))
+        self.deadline_combo.setCurrentIndex(max(self.deadline_combo.findData(deadline), 0))
         self.date_check.setChecked(False)
         self.date_from.setEnabled(False)
         self.date_to.setEnabled(False)
-        for w in (self.status_combo, self.deadline_combo, self.date_check):
+        for w in widgets:
             w.blockSignals(False)
         self.apply_filter()
 
-    def _select_combo(self, combo: QtWidgets.QComboBox, value: str) -> None:
-        index = combo.findData(value)
-        if index >= 0 and index != combo.currentIndex():
-            combo.blockSignals(True)
-            combo.setCurrentIndex(index)
-            combo.blockSignals(False)
+    @Slot()
+    def reset_filter(self) -> None:
+        self._set_filter()
 
     @Slot()
     def show_approaching(self) -> None:
-        self._select_combo(self.deadline_combo, "approaching")
-        self._select_combo(self.status_combo, "")
-        self.apply_filter()
+        """Every case turning yellow (the count next to the total was clicked)."""
+        self._set_filter(deadline="approaching")
 
     @Slot()
     def show_overdue(self) -> None:
-        self._select_combo(self.deadline_combo, "overdue")
-        self._select_combo(self.status_combo, "")
-        self.apply_filter()
+        self._set_filter(deadline="overdue")
 
     @Slot()
     def show_awaiting(self) -> None:
-        self._select_combo(self.deadline_combo, "all")
-        self._select_combo(self.status_combo, CaseStatus.AWAITING_SUPPLEMENT.value)
-        self.apply_filter()
+        self._set_filter(status=CaseStatus.AWAITING_SUPPLEMENT.value)
 
     @Slot(str)
     def _on_text_edited(self, _text: str) -> None:
