@@ -42,7 +42,7 @@ class LoginDialog(QtWidgets.QDialog):
         self.runner = runner
         self.actor: Actor | None = None
         self._pending = False
-        self.setWindowTitle(_("登录 — 便民服务窗口受理"))
+        self.setWindowTitle(_("登录"))
         self.setObjectName("loginDialog")
         self.setMinimumWidth(460)
 

@@ -75,7 +75,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.status_info: StatusInfo | None = None
         self.deadline_counts: dict[str, int] = {}
         self.setObjectName("mainWindow")
-        self.setWindowTitle(_("便民服务窗口受理 — {name}").format(name=actor.name))
+        # Qt adds the application display name (便民服务窗口受理) to every window title
+        self.setWindowTitle(_("{name}（{role}）").format(name=actor.name, role=actor.role.label))
 
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.setDocumentMode(False)

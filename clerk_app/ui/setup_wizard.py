@@ -478,7 +478,7 @@ class SetupWizard(QtWidgets.QWizard):
         self.runner = runner
         self._running = False
         self._done = False
-        self.setWindowTitle(_("初始设置 — 便民服务窗口受理"))
+        self.setWindowTitle(_("初始设置"))
         self.setWizardStyle(QtWidgets.QWizard.WizardStyle.ClassicStyle)
         self.setOption(QtWidgets.QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setButtonText(QtWidgets.QWizard.WizardButton.NextButton, _("下一步 >"))
