@@ -426,7 +426,7 @@ def _apply_batch(s: Session, device_id: str, records: list[dict[str, Any]], via:
             try:
                 res = _apply_one(s, c, rec, cases, applied)
                 if res["status"] == P.APPLIED:
-                    _flush_changes(s, [applied[res["record_id"]]], cases)
+                    _flush_changes(s, [applied[res["record_id"]]], cases, reload=True)
                 sp.commit()
             except IntegrityError:
                 sp.rollback()
@@ -453,7 +453,8 @@ def _apply_batch(s: Session, device_id: str, records: list[dict[str, Any]], via:
     return results
 
 
-def _flush_changes(s: Session, changes: list[_New], cases: dict[str, Any]) -> None:
+def _flush_changes(s: Session, changes: list[_New], cases: dict[str, Any],
+                   reload: bool = False) -> None:
     """Insert the new cases (ids back in order), update the known ones, insert the changes."""
     new_cases: list[_New] = []
     seen: set[int] = set()
@@ -471,8 +472,9 @@ def _flush_changes(s: Session, changes: list[_New], cases: dict[str, Any]) -> No
     if changes:
         s.execute(insert(CaseChange), [{**{k: getattr(ch, k) for k in _CHANGE_COLUMNS},
                                         "case_id": ch.case_obj.id} for ch in changes])
-    for case in new_cases:  # later records of these cases (careful mode) update real rows
-        cases[case.case_no] = s.get(Case, case.id)
+    if reload:  # careful mode: later records of these cases update real rows
+        for case in new_cases:
+            cases[case.case_no] = s.get(Case, case.id)
 
 
 def _chunks(seq: list[Any], n: int) -> Iterable[list[Any]]:
