@@ -426,11 +426,12 @@ class ChecklistWidget(QtWidgets.QWidget):
         # the side panel: one button for the usual case, what is outstanding, the keys
         side = QtWidgets.QVBoxLayout()
         side.setSpacing(8)
-        self.all_received_button = QtWidgets.QPushButton(_("必需材料全部收齐(&A)"), self)
+        self.all_received_button = QtWidgets.QPushButton(_("其余材料全部收齐(&A)"), self)
         self.all_received_button.setObjectName("allReceivedButton")
         self.all_received_button.setAutoDefault(False)
         self.all_received_button.setToolTip(
-            _("把所有必需材料和已确认适用的材料标为按要求收到；条件材料仍需逐项询问"))
+            _("把还没核对的必需材料（和已确认适用的条件材料）标为按要求收到；"
+              "已标的缺少、有误不变，条件材料仍需逐项询问"))
         self.all_received_button.clicked.connect(self.mark_all_received)
         side.addWidget(self.all_received_button)
         self.summary = QtWidgets.QLabel(self)
@@ -489,11 +490,15 @@ class ChecklistWidget(QtWidgets.QWidget):
         raise KeyError(name)
 
     def mark_all_received(self) -> None:
+        """Every material not yet checked that is needed: received as the item asks.
+
+        What the clerk already decided (缺少, 有误, a form of their own) stays as it is, and
+        conditional materials are still asked one by one.
+        """
         for r in self.rows:
             ln = r.line
-            if ln.required or ln.condition_applies:
-                if not ln.state.received or line_problem(ln):
-                    r.mark_received()
+            if (ln.required or ln.condition_applies) and ln.state is MaterialState.PENDING:
+                r.mark_received()
         self._update_summary()
 
     def focus_first(self) -> None:

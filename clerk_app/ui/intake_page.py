@@ -1485,6 +1485,7 @@ class IntakePage(QtWidgets.QWidget):
         unanswered = self.checklist.unanswered()
         problems = self.checklist.outstanding()
         no_reason = self.checklist.wrong_without_reason()
+        pending = self.checklist.pending()
         on_spot = item is not None and item.promised_limit == 0
 
         # texts
@@ -1505,8 +1506,10 @@ class IntakePage(QtWidgets.QWidget):
             accept_ok, accept_why = False, need_applicant()
         elif unanswered:
             accept_ok, accept_why = False, _("还有 {n} 项条件材料没有询问是否适用").format(n=len(unanswered))
+        elif pending:
+            accept_ok, accept_why = False, _("还有 {n} 项材料未核对（第 3 步）").format(n=len(pending))
         elif problems:
-            accept_ok, accept_why = False, _("还有 {n} 项材料缺少、有误或未核对，不能受理").format(
+            accept_ok, accept_why = False, _("还有 {n} 项材料缺少或有误，不能受理").format(
                 n=len(problems))
         elif on_spot:
             accept_why = _("当场办结并出具回执")
@@ -1522,6 +1525,9 @@ class IntakePage(QtWidgets.QWidget):
             notice_ok, notice_why = False, need_applicant() if item else _("请先选择事项")
         elif unanswered:
             notice_ok, notice_why = False, _("先询问条件材料是否适用，告知书才能写全")
+        elif pending:
+            notice_ok, notice_why = False, _("还有 {n} 项材料未核对，逐项核对后告知书才准确").format(
+                n=len(pending))
         elif not problems:
             notice_ok, notice_why = False, _("材料已齐全，无需告知")
         elif no_reason:
@@ -1538,12 +1544,12 @@ class IntakePage(QtWidgets.QWidget):
             _("不属于受理范围或不符合条件时使用") if refuse_ok else need_applicant())
 
         # supplement
-        self.save_supplement_button.setEnabled(supplement and not unanswered)
+        self.save_supplement_button.setEnabled(supplement and not unanswered and not no_reason)
         self.reasons["save"].setText(_("登记已补交的材料，办件仍待补正") if not unanswered
                                      else _("先询问条件材料是否适用"))
         further_reason = self.further_reason_edit.text().strip()
         further_ok = supplement and bool(problems) and not unanswered and bool(further_reason) \
-            and not no_reason
+            and not no_reason and not pending
         self.further_notice_button.setEnabled(further_ok)
         if not problems:
             why = _("材料已齐全，无需再次告知")

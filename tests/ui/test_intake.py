@@ -596,3 +596,22 @@ def test_reload_catalog_keeps_the_intake(qtbot, page, wait_idle):
     wait_idle()
     assert page.item.name == DIBAO and page.applicant_form.name_edit.text() == "邓晓梅"
     assert len(page.items) == 26
+
+
+def test_no_notice_before_every_material_was_looked_at(qtbot, page, wait_idle):
+    pick_item(qtbot, page, "dbsq", DIBAO)
+    fill_person(qtbot, page, wait_idle, "郑秋菊", make_id("19790303", "046"))
+    page.go_to(STEP_CHECKLIST)
+    for name in ("结婚证", "残疾人证", "疾病诊断证明或病历"):
+        answer_row(qtbot, page, name, "0")
+    answer_row(qtbot, page, "户口簿", "2")
+    page.go_to(STEP_RESULT)
+    assert not page.notice_button.isEnabled() and not page.accept_button.isEnabled()
+    assert "未核对" in page.reasons["notice"].text()
+    page.go_to(STEP_CHECKLIST)
+    page.checklist.mark_all_received()  # the rest arrived; 户口簿 stays missing
+    assert page.checklist.row_named("户口簿").line.state is MaterialState.MISSING
+    assert [ln.name for ln, _why in page.checklist.outstanding()] == ["户口簿"]
+    page.go_to(STEP_RESULT)
+    assert page.notice_button.isEnabled()
+    assert page.notice_button.property("primary")
