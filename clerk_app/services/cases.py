@@ -105,8 +105,6 @@ class CaseList:
                  descending: bool = True, limit: int | None = None) -> None:
         self.ctx = ctx
         self.filter = f or CaseFilter()
-        self.sort = sort
-        self.descending = descending
         self.today = ctx.today()
         with ctx.tx() as s:
             self.calendar = load_calendar(s)
