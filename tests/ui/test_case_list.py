@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from bench.fake_cases import insert_fake_cases
-from clerk_app.domain.status import CaseStatus
+from clerk_app.domain.status import CaseStatus, MaterialState
 from clerk_app.domain.workdays import WorkCalendar
 from clerk_app.services import cases, catalog, intake
 from clerk_app.services.cases import CaseList
@@ -57,7 +57,7 @@ def accept(ctx, clerk, clock, item_name=RELIEF, name="张三", id17="42052819550
 def notice(ctx, clerk, item_name=DIBAO, name="王五", id17="42052819600101002") -> intake.Outcome:
     item = item_named(ctx, item_name)
     lines = all_received(item)
-    lines[1].state = lines[1].state.__class__.MISSING
+    lines[1].state = MaterialState.MISSING
     return intake.issue_notice(ctx, clerk, intake.IntakeForm(item.id, person(name=name, id17=id17), lines))
 
 
