@@ -193,11 +193,15 @@ class AppController(QtCore.QObject):
         self.login_dialog = dialog
         if not self._warmed_up:
             self._warmed_up = True
-            self.runner.run(warm_up, background=True)
+            self.runner.run(warm_up, background=True, on_success=self._on_warmed_up)
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
         self.login_shown.emit(dialog)
+
+    def _on_warmed_up(self, _result: object) -> None:
+        # the window's own (Qt) modules, on the UI thread, while the password is being typed
+        import clerk_app.ui.main_window  # noqa: F401
 
     @Slot(object)
     def _on_logged_in(self, actor: Actor) -> None:
