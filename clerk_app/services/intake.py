@@ -26,6 +26,7 @@ from clerk_app.services.common import (
     audit,
     enqueue,
     get_setting,
+    set_setting,
 )
 from clerk_app.store.models import (
     Applicant,
@@ -39,6 +40,12 @@ from clerk_app.store.models import (
 )
 
 ORG_ID_TYPE = "uscc"
+# a 户口簿 carries the holder's resident ID number: one person, whichever was shown
+SAME_NUMBER_TYPES = (ids.IdType.RESIDENT_ID.value, ids.IdType.HOUSEHOLD.value)
+
+
+def _id_types_like(id_type: str) -> tuple[str, ...]:
+    return SAME_NUMBER_TYPES if id_type in SAME_NUMBER_TYPES else (id_type,)
 
 
 # --- applicant -------------------------------------------------------------------------
@@ -119,18 +126,25 @@ def find_applicant(ctx: Context, id_type: str, id_number: str) -> Applicant | No
         return None
     with ctx.tx() as s:
         return s.scalar(
-            select(Applicant).where(Applicant.id_type == id_type, Applicant.id_number == number)
+            select(Applicant)
+            .where(Applicant.id_type.in_(_id_types_like(id_type)), Applicant.id_number == number)
+            .order_by(Applicant.updated_at.desc())
+            .limit(1)
         )
 
 
 def _upsert_applicant(s: Session, now: dt.datetime, a: ApplicantInput) -> Applicant:
     row = s.scalar(
-        select(Applicant).where(Applicant.id_type == a.id_type, Applicant.id_number == a.id_number)
+        select(Applicant)
+        .where(Applicant.id_type.in_(_id_types_like(a.id_type)), Applicant.id_number == a.id_number)
+        .order_by(Applicant.updated_at.desc())
+        .limit(1)
     )
     if row is None:
         row = Applicant(kind=a.kind, id_type=a.id_type, id_number=a.id_number, created_at=now)
         s.add(row)
     row.kind = a.kind
+    row.id_type = a.id_type  # the document shown this time
     row.name = a.name
     row.sex = a.sex
     row.birth_date = a.birth_date
@@ -164,6 +178,7 @@ class IntakeForm:
     lines: list[ChecklistLine]
     note: str = ""
     channel: str = "counter"
+    commission_id: int | None = None  # 代办: the commission (and so the agent) the case is for
 
 
 @dataclass
@@ -207,6 +222,7 @@ def _next_case_no(s: Session, sp: ServicePoint, device: int, day: dt.date) -> st
 
 
 def _doc_no(s: Session, sp: ServicePoint, kind: DocKind, device: int, year: int) -> str:
+    """e.g. 龙舟坪告〔2026〕070012号: place, kind, year, this device, and its yearly count."""
     short = sp.village_name or sp.township_name
     for suffix in ("街道办事处", "街道", "社区居委会", "村委会", "镇", "乡", "村", "社区"):
         if short.endswith(suffix) and len(short) > len(suffix):
@@ -214,8 +230,11 @@ def _doc_no(s: Session, sp: ServicePoint, kind: DocKind, device: int, year: int)
             break
     word = {DocKind.NOTICE: "告", DocKind.RECEIPT: "受", DocKind.REFUSAL: "不受"}[kind]
     prefix = f"{short}{word}〔{year}〕{device:02d}"
-    count = len(list(s.scalars(select(Document.id).where(Document.doc_no.like(prefix + "%")))))
-    return f"{prefix}{count + 1:04d}号"
+    # a counter per prefix (kind, year, device), kept in the settings table: constant time
+    key = f"doc_seq:{kind.value}:{year}:{device:02d}"
+    count = int(get_setting(s, key, "0") or 0) + 1
+    set_setting(s, key, str(count))
+    return f"{prefix}{count:04d}号"
 
 
 def _service_point(s: Session) -> ServicePoint:
@@ -340,6 +359,10 @@ def _new_case(s: Session, ctx: Context, actor: Actor, form: IntakeForm, status: 
     s.add(case)
     _set_materials(case, form.lines)
     s.flush()
+    if form.commission_id is not None:  # 代办: link the case to the commission and its agent
+        from clerk_app.services import commissions
+
+        commissions.link_case(s, now, actor, form.commission_id, case)
     return case, sp
 
 
@@ -349,7 +372,8 @@ def _set_due(s: Session, case: Case, start: dt.date) -> list[str]:
     legal = cal.add_workdays(start, case.item.legal_limit)
     case.due_date = due.date
     case.legal_due_date = legal.date
-    case.due_estimated = due.estimated or legal.estimated
+    # the date promised to the citizen is what an estimate would mislead about
+    case.due_estimated = due.estimated
     if case.due_estimated:
         return [cal.coverage_warning(start) or _("期限超出节假日数据范围，已按周一至周五估算，请更新日历。")]
     return []
@@ -373,6 +397,10 @@ def _accept(s: Session, ctx: Context, actor: Actor, case: Case, sp: ServicePoint
            document=doc.doc_no)
     audit(s, now, actor, "case_accepted", "case", case.case_no, status=case.status)
     enqueue(s, now, "case", case.case_no, "accept", _snapshot(case))
+    if case.channel == "proxy":  # 代办: the commission follows its case
+        from clerk_app.services import commissions
+
+        commissions.on_case_accepted(s, now, actor, case)
     return doc
 
 

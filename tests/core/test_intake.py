@@ -192,3 +192,45 @@ def test_reprint_is_marked_as_copy(demo_ctx, clerk, tmp_path):
     assert documents.save_pdf(demo_ctx, clerk, out.document_id, "r80", tmp_path / "2.pdf") is True
     assert "补打" in pdf_text((tmp_path / "2.pdf").read_bytes())
     assert "补打" not in pdf_text((tmp_path / "1.pdf").read_bytes())
+
+
+def test_household_register_finds_the_same_person(demo_ctx, clerk):
+    from clerk_app.domain.ids import IdType
+
+    item = item_named(demo_ctx, "临时救助申请")
+    first = person(name="王秀英")
+    intake.accept(demo_ctx, clerk, intake.IntakeForm(item.id, first, all_received(item)))
+    found = intake.find_applicant(demo_ctx, IdType.HOUSEHOLD.value, first.id_number)
+    assert found is not None and found.name == "王秀英"
+    again = person(name="王秀英")
+    again.id_type = IdType.HOUSEHOLD.value
+    intake.accept(demo_ctx, clerk, intake.IntakeForm(item.id, again, all_received(item)))
+    with demo_ctx.tx() as s:
+        from clerk_app.store.models import Applicant
+
+        rows = s.scalars(select(Applicant).where(Applicant.id_number == first.id_number)).all()
+    assert len(rows) == 1
+
+
+def test_estimate_mark_follows_the_promised_date(demo_ctx, clerk, clock):
+    # promised 10 working days: inside the calendar's data; legal 30: beyond it
+    item = item_named(demo_ctx, "最低生活保障申请")
+    cal = WorkCalendar()
+    assert not cal.add_workdays(clock.now.date(), item.promised_limit).estimated
+    assert cal.add_workdays(clock.now.date(), item.legal_limit).estimated
+    out = intake.accept(demo_ctx, clerk, intake.IntakeForm(item.id, person(), all_received(item)))
+    assert out.due_estimated is False
+    clock.advance(days=15)  # from Friday 12-18 the promised date crosses into the next year
+    late = intake.accept(demo_ctx, clerk, intake.IntakeForm(item.id, person(), all_received(item)))
+    assert late.due_estimated is True and late.warnings
+
+
+def test_document_numbers_count_per_kind_and_year(demo_ctx, clerk):
+    item = item_named(demo_ctx, "临时救助申请")
+    nos = []
+    for _i in range(3):
+        out = intake.accept(demo_ctx, clerk, intake.IntakeForm(item.id, person(), all_received(item)))
+        nos.append(documents.get_document(demo_ctx, out.document_id).doc_no)
+    assert len(set(nos)) == 3
+    assert [int(n[-5:-1]) for n in nos] == [1, 2, 3]
+    assert all(n.startswith("龙舟坪受〔2026〕") for n in nos)
