@@ -384,3 +384,6 @@ class SyncConflict(Base):
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
     resolution: Mapped[str | None] = mapped_column(String(20))  # county | local | superseded
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+from clerk_app.store import agent_models as _agent_models  # noqa: E402,F401 - the agents' tables

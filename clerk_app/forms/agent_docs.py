@@ -1,0 +1,638 @@
+"""Printed documents of the proxy agents (代办): certificate card, roster, proxy authorization,
+handover sheet.
+
+Same fonts, styles and helpers as the counter's documents (:mod:`clerk_app.forms.documents`):
+every text goes through :func:`clerk_app.forms.fonts.para_markup`, so rare characters print
+and the text layer extracts correctly; every caller's field wraps.
+
+* :func:`render_agent_card` -- 代办员证: a card (front and back) on A4 with cut marks;
+* :func:`render_roster` -- 代办员花名册, per village, ID numbers masked;
+* :func:`render_authorization` -- 代办委托书 for the citizen and the agent to sign; this one
+  carries both ID numbers in full, as an authorization must; with a receipt slip for the
+  result (回交签收);
+* :func:`render_handover_sheet` -- 代办材料交接单 with the signed QR code (and its text in
+  groups of four, for typing when a code cannot be read).
+
+Plain data in, PDF bytes out; no database, no Qt.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from reportlab.graphics.barcode.qr import QrCode
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+)
+
+from clerk_app.forms import fonts
+from clerk_app.forms.documents import (
+    GAP,
+    INK,
+    LAYOUTS,
+    RULE,
+    SHADE,
+    Rule,
+    _draw_text,
+    _grid_style,
+    _para,
+    _styles,
+    _table_style,
+    format_date,
+    format_datetime,
+)
+
+LAY = LAYOUTS["a4"]
+ACCENT = colors.Color(0.12, 0.37, 0.66)
+CHECKED, UNCHECKED = "☑", "☐"
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass
+class AgentCardData:
+    office_name: str  # e.g. 长阳土家族自治县龙舟坪镇人民政府
+    township_name: str  # e.g. 龙舟坪镇便民服务中心
+    name: str
+    agent_no: str
+    sex: str
+    phone: str
+    villages: str  # served, as text
+    start_date: datetime.date
+    status_label: str
+    photo: bytes | None = None
+    hotline: str = "12345"
+    township_phone: str = ""
+    issued_on: datetime.date | None = None
+
+
+@dataclass
+class RosterRow:
+    agent_no: str
+    name: str
+    sex: str
+    id_masked: str
+    phone: str
+    villages: str
+    start_date: datetime.date
+    status_label: str
+
+
+@dataclass
+class RosterVillageData:
+    village: str
+    rows: list[RosterRow]
+
+
+@dataclass
+class RosterData:
+    office_name: str
+    township_name: str
+    printed_at: datetime.datetime
+    villages: list[RosterVillageData]
+
+
+@dataclass
+class AuthorizationData:
+    commission_no: str
+    office_name: str
+    township_name: str
+    principal_name: str
+    principal_id_label: str
+    principal_id_number: str  # in full: an authorization carries it
+    principal_phone: str
+    principal_address: str
+    agent_name: str
+    agent_no: str
+    agent_id_label: str
+    agent_id_number: str  # in full
+    agent_phone: str
+    item_name: str
+    item_code: str
+    scopes: list[tuple[str, bool]]  # (label, granted), in the fixed order of the scope list
+    valid_from: datetime.date
+    valid_until: datetime.date
+    subdelegation: bool
+    created_at: datetime.datetime
+    materials: list[str] = field(default_factory=list)  # what the agent is to collect
+    hotline: str = "12345"
+
+
+@dataclass
+class HandoverMaterial:
+    name: str
+    form: str
+    copies: int
+    state_label: str
+    brought: bool
+
+
+@dataclass
+class HandoverLine:
+    commission_no: str
+    principal_name: str
+    principal_id: str  # masked
+    item_name: str
+    collected_on: datetime.date | None
+    due: datetime.date | None
+    materials: list[HandoverMaterial]
+
+
+@dataclass
+class HandoverSheetData:
+    sheet_no: str
+    office_name: str
+    township_name: str
+    agent_name: str
+    agent_no: str
+    agent_phone: str
+    agent_villages: str
+    created_at: datetime.datetime
+    qr_text: str
+    mode: str  # full | digest
+    lines: list[HandoverLine]
+    handover_limit: int = 3
+    is_copy: bool = False
+    printed_at: datetime.datetime | None = None
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _styles_extra() -> dict[str, ParagraphStyle]:
+    st = _styles("a4")
+    return st | {
+        "mono": ParagraphStyle("a4-mono", parent=st["small"], fontName=fonts.PRIMARY, fontSize=8.6,
+                               leading=11, wordWrap="CJK"),
+        "tiny": ParagraphStyle("a4-tiny", parent=st["small"], fontSize=8, leading=10.5),
+        "card": ParagraphStyle("card", parent=st["cell"], fontSize=8.8, leading=11.5),
+        "card_title": ParagraphStyle("card-title", parent=st["cell"], fontSize=13, leading=15,
+                                     textColor=colors.white),
+        "card_small": ParagraphStyle("card-small", parent=st["cell"], fontSize=7.4, leading=9.6,
+                                     textColor=colors.white),
+        "card_body": ParagraphStyle("card-body", parent=st["cell"], fontSize=8.2, leading=11.8),
+    }
+
+
+def _qr(value: str, size: float) -> QrCode:
+    code = QrCode(value, width=size, height=size, qrLevel="M", qrBorder=4)
+    code.hAlign = "CENTER"
+    return code
+
+
+def _label_value_table(rows: list[tuple[str, str]], st: dict, label_width: float = 24 * mm,
+                       columns: int = 2) -> Table:
+    """label | value pairs in a grid, ``columns`` pairs a row."""
+    cell = st["cell"]
+    data = []
+    for i in range(0, len(rows), columns):
+        row = []
+        for label, value in rows[i:i + columns]:
+            row += [_para(label, cell, strong=True), _para(value, cell)]
+        while len(row) < 2 * columns:
+            row += ["", ""]
+        data.append(row)
+    value_width = (LAY.frame_width - columns * label_width) / columns
+    table = Table(data, colWidths=[label_width, value_width] * columns)
+    style = _grid_style(LAY, header=False)
+    for c in range(0, 2 * columns, 2):
+        style.add("BACKGROUND", (c, 0), (c, -1), SHADE)
+    table.setStyle(style)
+    return table
+
+
+def _build(make_story: Callable[[], list[Flowable]], title: str, footer_left: str, author: str,
+           footer_right: str = "") -> bytes:
+    """An A4 document with the counter documents' margins and a footer on every page
+    ("第 x 页 共 y 页" needs a second pass, with a fresh story)."""
+    fonts.ensure_registered()
+    page_w, page_h = A4
+    total = [0]
+
+    def on_page(canv, doc):
+        canv.saveState()
+        canv.setTitle(title)
+        canv.setAuthor(author)
+        canv.setCreator("clerk-app")
+        y = LAY.margin_bottom - 9 * mm
+        canv.setStrokeColor(RULE)
+        canv.setLineWidth(0.5)
+        canv.line(LAY.margin_x, y + 4 * mm, page_w - LAY.margin_x, y + 4 * mm)
+        right = footer_right
+        if total[0] > 1:
+            right = (right + GAP if right else "") + f"第 {doc.page} 页 共 {total[0]} 页"
+        _draw_text(canv, LAY.margin_x, y, footer_left, LAY.small, max_width=LAY.frame_width * 0.45)
+        if right:
+            _draw_text(canv, page_w - LAY.margin_x, y, right, LAY.small, "right",
+                       max_width=LAY.frame_width * 0.52)
+        if doc.page > 1:
+            _draw_text(canv, LAY.margin_x, page_h - LAY.margin_top + 3 * mm, f"{title}（续）",
+                       LAY.small, max_width=LAY.frame_width * 0.8)
+        canv.restoreState()
+
+    def once() -> tuple[bytes, int]:
+        buffer = io.BytesIO()
+        doc = BaseDocTemplate(buffer, pagesize=A4, leftMargin=LAY.margin_x, rightMargin=LAY.margin_x,
+                              topMargin=LAY.margin_top, bottomMargin=LAY.margin_bottom, title=title,
+                              creator="clerk-app", initialFontName=fonts.PRIMARY, initialFontSize=10)
+        frame = Frame(LAY.margin_x, LAY.margin_bottom, LAY.frame_width,
+                      page_h - LAY.margin_top - LAY.margin_bottom, leftPadding=0, rightPadding=0,
+                      topPadding=0, bottomPadding=0, id="body")
+        doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
+        doc.build(make_story())
+        return buffer.getvalue(), doc.page
+
+    pdf, pages = once()
+    if pages > 1:
+        total[0] = pages
+        pdf, _pages = once()
+    return pdf
+
+
+def _heading(title: str, office: str, st: dict, number: str = "") -> list[Flowable]:
+    out: list[Flowable] = []
+    if office:
+        out.append(_para(office, st["office"]))
+    out.append(_para(title, st["title"], strong=True))
+    if number:
+        out.append(_para(number, st["right"]))
+    out.append(Rule(thickness=1.2, space=3))
+    return out
+
+
+def _copy_banner(text: str, st: dict) -> Table:
+    table = Table([[_para(text, st["banner"], strong=True)]], colWidths=[LAY.frame_width])
+    table.setStyle(_table_style([("BOX", (0, 0), (-1, -1), 1.6, INK),
+                                 ("TOPPADDING", (0, 0), (-1, -1), 3),
+                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
+    table.spaceAfter = 6
+    return table
+
+
+def _signature_row(cells: list[list[str]], st: dict) -> Table:
+    """Signature blocks side by side, each a few lines."""
+    width = LAY.frame_width / len(cells)
+    row = [[_para(text, st["body"]) for text in block] for block in cells]
+    table = Table([row], colWidths=[width] * len(cells))
+    table.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                 ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+                                 ("TOPPADDING", (0, 0), (-1, -1), 0),
+                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+    return table
+
+
+def _date_or_dash(value: datetime.date | None) -> str:
+    return format_date(value) if value else "—"
+
+
+# --------------------------------------------------------------------------- agent card
+
+
+CARD_W, CARD_H = 85.6 * mm, 54 * mm
+
+
+class _Card(Flowable):
+    """One side of the agent's card, drawn at its real size with cut marks around it."""
+
+    def __init__(self, data: AgentCardData, side: str, st: dict) -> None:
+        super().__init__()
+        self.data = data
+        self.side = side
+        self.st = st
+        self.width, self.height = CARD_W, CARD_H
+
+    def wrap(self, avail_width, avail_height):
+        return self.width, self.height
+
+    def _marks(self) -> None:
+        c = self.canv
+        c.setStrokeColor(colors.Color(0.55, 0.55, 0.55))
+        c.setLineWidth(0.3)
+        gap, length = 1.5 * mm, 4 * mm
+        for x in (0, self.width):
+            for y in (0, self.height):
+                dx = -1 if x == 0 else 1
+                dy = -1 if y == 0 else 1
+                c.line(x + dx * gap, y, x + dx * (gap + length), y)
+                c.line(x, y + dy * gap, x, y + dy * (gap + length))
+
+    def draw(self) -> None:
+        c = self.canv
+        d = self.data
+        self._marks()
+        c.setStrokeColor(ACCENT)
+        c.setLineWidth(0.8)
+        c.roundRect(0, 0, self.width, self.height, 3 * mm, stroke=1, fill=0)
+        band = 11 * mm
+        c.setFillColor(ACCENT)
+        path = c.beginPath()
+        r = 3 * mm
+        top = self.height
+        path.moveTo(0, top - band)
+        path.lineTo(0, top - r)
+        path.arcTo(0, top - 2 * r, 2 * r, top, startAng=180, extent=-90)
+        path.lineTo(self.width - r, top)
+        path.arcTo(self.width - 2 * r, top - 2 * r, self.width, top, startAng=90, extent=-90)
+        path.lineTo(self.width, top - band)
+        path.close()
+        c.drawPath(path, stroke=0, fill=1)
+        title = _para("代办员证" if self.side == "front" else "代办员须知", self.st["card_title"], strong=True)
+        tw, th = title.wrap(self.width * 0.45, band)
+        title.drawOn(c, 4 * mm, top - band + (band - th) / 2)
+        office = _para(d.township_name, self.st["card_small"])
+        ow, oh = office.wrap(self.width * 0.5, band)
+        office.drawOn(c, self.width - 4 * mm - min(ow, fonts.string_width(d.township_name, 7.4)),
+                      top - band + (band - oh) / 2)
+        if self.side == "front":
+            self._front(top - band)
+        else:
+            self._back(top - band)
+
+    def _front(self, top: float) -> None:
+        c = self.canv
+        d = self.data
+        photo_w, photo_h = 20 * mm, 26 * mm
+        px, py = 4 * mm, top - 3 * mm - photo_h
+        if d.photo:
+            try:
+                c.drawImage(ImageReader(io.BytesIO(d.photo)), px, py, photo_w, photo_h,
+                            preserveAspectRatio=True, anchor="c", mask="auto")
+            except Exception:  # a broken photo must not stop the card
+                d = AgentCardData(**{**d.__dict__, "photo": None})
+        if not d.photo:
+            c.setFillColor(colors.Color(0.95, 0.96, 0.97))
+            c.setStrokeColor(colors.Color(0.7, 0.72, 0.75))
+            c.rect(px, py, photo_w, photo_h, stroke=1, fill=1)
+            c.setFillColor(colors.Color(0.5, 0.5, 0.5))
+            _draw_text(c, px + photo_w / 2, py + photo_h / 2 - 2, "照片", 8, "center")
+        c.setFillColor(INK)
+        lines = [
+            f"姓　　名：{d.name}",
+            f"编　　号：{d.agent_no}",
+            f"服务村组：{d.villages}",
+            f"联系电话：{d.phone}",
+            f"聘用日期：{format_date(d.start_date)}",
+        ]
+        x = px + photo_w + 4 * mm
+        width = self.width - x - 3 * mm
+        y = top - 3 * mm
+        for text in lines:
+            p = _para(text, self.st["card"])
+            _w, h = p.wrap(width, 20 * mm)
+            y -= h
+            if y < 9 * mm:
+                break
+            p.drawOn(c, x, y)
+            y -= 0.8 * mm
+        qr = QrCode(f"DBY:{d.agent_no}", width=12 * mm, height=12 * mm, qrLevel="M", qrBorder=1)
+        qr.canv = c
+        c.saveState()
+        c.translate(self.width - 15 * mm, 2.5 * mm)
+        qr.draw()
+        c.restoreState()
+        c.setFillColor(INK)
+        status = _para(f"状态：{d.status_label}　发证：{format_date(d.issued_on or d.start_date)}",
+                       self.st["card"])
+        _w, h = status.wrap(self.width - 22 * mm, 10 * mm)
+        status.drawOn(c, 4 * mm, 3 * mm)
+
+    def _back(self, top: float) -> None:
+        c = self.canv
+        d = self.data
+        pieces = [
+            "一、代办员凭本证和群众签字的《代办委托书》办理委托事项，不收取任何费用。",
+            "二、代办员只能在委托书载明的权限和期限内代办，收件后须在规定的工作日内交到乡镇便民服务中心。",
+            "三、本证限本人使用，不得转借；离任时交回。",
+            f"核实电话：{d.township_phone or d.hotline}　投诉电话：{d.hotline}",
+        ]
+        p = Paragraph("<br/>".join(fonts.para_markup(x) for x in pieces), self.st["card_body"])
+        _w, h = p.wrap(self.width - 8 * mm, top)
+        p.drawOn(c, 4 * mm, top - 3 * mm - h)
+        office = _para(f"{d.office_name}（盖章）", self.st["card"])
+        _w, h = office.wrap(self.width - 8 * mm, 10 * mm)
+        office.drawOn(c, 4 * mm, 3 * mm)
+
+
+def _agent_card_story(data: AgentCardData) -> list[Flowable]:
+    st = _styles_extra()
+    card_table = Table([[_Card(data, "front", st), _Card(data, "back", st)]],
+                       colWidths=[CARD_W + 8 * mm, CARD_W + 8 * mm])
+    card_table.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                      ("ALIGN", (0, 0), (-1, -1), "CENTER")]))
+    story: list[Flowable] = [
+        *_heading("代办员证", data.office_name, st, f"编号：{data.agent_no}"),
+        Spacer(1, 6 * mm),
+        _para("正面", st["small"]),
+        card_table,
+        Spacer(1, 8 * mm),
+        _para("沿裁切线剪下正、反两面，对折或背对背粘贴后塑封。照片处可贴 1 寸免冠照片。", st["small"]),
+    ]
+    return story
+
+
+def render_agent_card(data: AgentCardData) -> bytes:
+    return _build(lambda: _agent_card_story(data), f"代办员证 {data.agent_no} {data.name}",
+                  f"代办员证　{data.agent_no}", data.township_name)
+
+
+# --------------------------------------------------------------------------- roster
+
+
+def _roster_story(data: RosterData) -> list[Flowable]:
+    st = _styles_extra()
+    story: list[Flowable] = [*_heading("代办员花名册", data.office_name, st,
+                                       f"{data.township_name}　{format_datetime(data.printed_at)}")]
+    total = len({r.agent_no for v in data.villages for r in v.rows})
+    story.append(_para(f"全乡镇在册代办员 {total} 人，按服务村（社区）分列；一人服务多个村的，在每个村下都列出。",
+                       st["body"]))
+    if not data.villages:
+        story.append(_para("（暂无登记的代办员）", st["body"]))
+    header = ["编号", "姓名", "性别", "证件号码", "联系电话", "服务村（社区）", "聘用日期", "状态"]
+    widths = [19 * mm, 19 * mm, 10 * mm, 33 * mm, 25 * mm, 0, 22 * mm, 13 * mm]
+    widths[5] = LAY.frame_width - sum(widths)
+    for v in data.villages:
+        rows = [[_para(t, st["cell_center"], strong=True) for t in header]]
+        for r in v.rows:
+            rows.append([_para(r.agent_no, st["cell_center"]), _para(r.name, st["cell"]),
+                         _para(r.sex or "", st["cell_center"]), _para(r.id_masked, st["cell"]),
+                         _para(r.phone, st["cell"]), _para(r.villages, st["cell"]),
+                         _para(format_date(r.start_date), st["cell_center"]),
+                         _para(r.status_label, st["cell_center"])])
+        table = Table(rows, colWidths=widths, repeatRows=1)
+        table.setStyle(_grid_style(LAY, header=True))
+        story.append(KeepTogether([_para(f"{v.village}（{len(v.rows)} 人）", st["heading"], strong=True),
+                                   table]) if len(v.rows) < 12 else table)
+    story.append(Spacer(1, 8 * mm))
+    story.append(_signature_row([["制表人：＿＿＿＿＿＿"], ["审核人：＿＿＿＿＿＿"],
+                                 [f"{data.office_name}（盖章）"]], st))
+    return story
+
+
+def render_roster(data: RosterData) -> bytes:
+    return _build(lambda: _roster_story(data), "代办员花名册", data.township_name,
+                  data.township_name, f"打印：{format_datetime(data.printed_at)}")
+
+
+# --------------------------------------------------------------------------- authorization
+
+
+def _authorization_story(data: AuthorizationData) -> list[Flowable]:
+    st = _styles_extra()
+    story: list[Flowable] = [*_heading("代办委托书", data.office_name, st, f"委托编号：{data.commission_no}")]
+    story.append(_para("委托人（甲方）", st["heading"], strong=True))
+    story.append(_label_value_table([
+        ("姓名", data.principal_name), ("联系电话", data.principal_phone),
+        ("证件类型", data.principal_id_label), ("证件号码", data.principal_id_number),
+    ], st))
+    if data.principal_address:
+        story.append(_label_value_table([("住址", data.principal_address)], st, columns=1))
+    story.append(_para("受托人（乙方，代办员）", st["heading"], strong=True))
+    story.append(_label_value_table([
+        ("姓名", data.agent_name), ("代办员编号", data.agent_no),
+        ("证件类型", data.agent_id_label), ("证件号码", data.agent_id_number),
+        ("联系电话", data.agent_phone), ("所属", data.township_name),
+    ], st))
+    story.append(_para("委托事项", st["heading"], strong=True))
+    story.append(_label_value_table([("事项名称", data.item_name), ("实施编码", data.item_code)], st,
+                                    columns=1))
+    story.append(_para("委托权限（打 ☑ 的为授权事项）", st["heading"], strong=True))
+    for label, granted in data.scopes:
+        story.append(_para(f"{CHECKED if granted else UNCHECKED}　{label}", st["body"]))
+    story.append(_para("委托期限与转委托", st["heading"], strong=True))
+    story.append(_para(
+        f"委托期限自 {format_date(data.valid_from)} 起至 {format_date(data.valid_until)} 止。"
+        f"{GAP}受托人{'可以' if data.subdelegation else '不得'}转委托他人办理"
+        f"（{CHECKED if data.subdelegation else UNCHECKED} 允许转委托　"
+        f"{UNCHECKED if data.subdelegation else CHECKED} 不允许转委托）。", st["body"]))
+    if data.materials:
+        story.append(_para("需要收取的申请材料", st["heading"], strong=True))
+        story.append(_para("；".join(f"{i}．{m}" for i, m in enumerate(data.materials, 1)) + "。", st["body"]))
+    story.append(_para("双方承诺", st["heading"], strong=True))
+    story.append(_para(
+        "委托人保证所提供的材料真实、合法、有效，并对委托事项的办理结果负责。受托人承诺在上述权限和期限内"
+        "依法代为办理，不收取任何费用，妥善保管委托人的材料和个人信息，收件后按规定期限交到乡镇便民服务中心，"
+        "并将办理结果及时回交委托人。", st["indent"]))
+    story.append(Spacer(1, 5 * mm))
+    story.append(KeepTogether([_signature_row([
+        ["委托人（签名或按手印）：", "", "＿＿＿＿＿＿＿＿＿＿", "日期：＿＿＿＿年＿＿月＿＿日"],
+        ["受托人（签名）：", "", "＿＿＿＿＿＿＿＿＿＿", "日期：＿＿＿＿年＿＿月＿＿日"],
+    ], st)]))
+    receipt = [
+        Spacer(1, 5 * mm),
+        Rule(thickness=0.6, space=4, dash=(3, 2)),
+        _para("结果回交签收（办理结果交回委托人时填写）", st["heading"], strong=True),
+        _para(f"本人已收到委托编号 {data.commission_no}「{data.item_name}」的办理结果及退还的材料。", st["body"]),
+        Spacer(1, 3 * mm),
+        _signature_row([["委托人（签名或按手印）：＿＿＿＿＿＿＿＿"],
+                        ["回交日期：＿＿＿＿年＿＿月＿＿日"]], st),
+    ]
+    qr = _qr(f"DBW:{data.commission_no}", 22 * mm)
+    note = _para(f"本委托书一式两份，委托人、受托人各执一份。监督电话：{data.hotline}。"
+                 f"登记时间：{format_datetime(data.created_at)}", st["small"])
+    tail = Table([[[*receipt], [qr]]], colWidths=[LAY.frame_width - 28 * mm, 28 * mm])
+    tail.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    story.append(KeepTogether([tail, Spacer(1, 2 * mm), note]))
+    return story
+
+
+def render_authorization(data: AuthorizationData) -> bytes:
+    return _build(lambda: _authorization_story(data), f"代办委托书 {data.commission_no}",
+                  f"代办委托书　{data.commission_no}", data.township_name, "委托人、受托人各执一份")
+
+
+# --------------------------------------------------------------------------- handover sheet
+
+
+def _qr_text_lines(text: str) -> str:
+    body = text.split(":", 1)[1] if ":" in text else text
+    groups = [body[i:i + 4] for i in range(0, len(body), 4)]
+    return "DBJJ: " + " ".join(groups)
+
+
+def _handover_sheet_story(data: HandoverSheetData) -> list[Flowable]:
+    st = _styles_extra()
+    story: list[Flowable] = []
+    if data.is_copy and data.printed_at:
+        story.append(_copy_banner(f"补打副本{GAP}签发：{format_datetime(data.created_at)}{GAP}"
+                                  f"补打：{format_datetime(data.printed_at)}", st))
+    story += _heading("代办材料交接单", data.office_name, st, f"交接单编号：{data.sheet_no}")
+    info = _label_value_table([
+        ("代办员", f"{data.agent_name}（{data.agent_no}）"), ("联系电话", data.agent_phone),
+        ("服务村组", data.agent_villages), ("签发时间", format_datetime(data.created_at)),
+        ("接收单位", data.township_name), ("委托件数", f"{len(data.lines)} 件"),
+    ], st, label_width=20 * mm)
+    qr_size = 52 * mm
+    how = ("到乡镇便民服务中心后，窗口人员扫描右侧二维码（或输入交接单编号）核验：二维码由代办电脑签名，"
+           "内容改动或重复使用都会被拒收。")
+    if data.mode == "digest":
+        how += "本单委托较多，二维码只含各委托的编号和摘要，详细信息需代办电脑联网同步。"
+    left = [info, Spacer(1, 3 * mm), _para(how, st["small"]),
+            _para(f"收件后 {data.handover_limit} 个工作日内须交到乡镇，超期将提醒代办员和乡镇。", st["small"])]
+    top = Table([[left, [_qr(data.qr_text, qr_size)]]],
+                colWidths=[LAY.frame_width - qr_size - 2 * mm, qr_size + 2 * mm])
+    top.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                               ("TOPPADDING", (0, 0), (-1, -1), 0),
+                               ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+    story.append(top)
+    story.append(_para("二维码无法识读时，可按组输入：" + _qr_text_lines(data.qr_text), st["mono"]))
+    story.append(Spacer(1, 2 * mm))
+    header = ["序号", "委托编号 / 委托人", "事项", "材料（形式、份数、收取情况）", "乡镇核对"]
+    widths = [10 * mm, 37 * mm, 38 * mm, 0, 18 * mm]
+    widths[3] = LAY.frame_width - sum(widths)
+    rows = [[_para(t, st["cell_center"], strong=True) for t in header]]
+    for i, line in enumerate(data.lines, 1):
+        materials = "<br/>".join(
+            fonts.para_markup(f"{'✓' if m.brought else '✗'} {m.name}（{m.form} {m.copies}份，{m.state_label}）")
+            for m in line.materials) or fonts.para_markup("（无）")
+        when = f"收件 {_date_or_dash(line.collected_on)}"
+        if line.due:
+            when += f"，应交 {format_date(line.due)} 前"
+        rows.append([
+            _para(str(i), st["cell_center"]),
+            [_para(line.commission_no, st["cell"]), _para(f"{line.principal_name}　{line.principal_id}", st["cell"])],
+            [_para(line.item_name, st["cell"]), _para(when, st["tiny"])],
+            Paragraph(materials, st["cell"]),
+            _para("□ 齐全\n□ 缺：", st["cell"]),
+        ])
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(_grid_style(LAY, header=True))
+    story.append(table)
+    story.append(Spacer(1, 6 * mm))
+    story.append(KeepTogether([
+        Rule(thickness=0.6, space=4, dash=(3, 2)),
+        _signature_row([
+            ["交件人（代办员）签名：", "", "＿＿＿＿＿＿＿＿＿＿"],
+            ["接收人（窗口人员）签名：", "", "＿＿＿＿＿＿＿＿＿＿"],
+            ["接收时间：", "", "＿＿＿＿年＿＿月＿＿日＿＿时"],
+        ], st),
+        Spacer(1, 3 * mm),
+        _para("本单一式两份，代办员、乡镇便民服务中心各执一份。材料以乡镇当场核对为准。", st["small"]),
+    ]))
+    return story
+
+
+def render_handover_sheet(data: HandoverSheetData) -> bytes:
+    footer = data.sheet_no + ("（补打副本）" if data.is_copy else "")
+    return _build(lambda: _handover_sheet_story(data), f"代办材料交接单 {data.sheet_no}", footer,
+                  data.township_name, f"代办员 {data.agent_name}")
