@@ -127,6 +127,7 @@ def save_settings(ctx: Context, actor: Actor | None, url: str | None = None,
     if actor is not None:
         require_supervisor(actor)
     with ctx.tx() as s:
+        SETTINGS.migrate(s)
         changed: dict[str, Any] = {}
         for var, value in ((SETTINGS.SYNC_URL, url), (SETTINGS.SYNC_INTERVAL, interval_seconds),
                            (SETTINGS.SYNC_TLS_VERIFY, verify), (SETTINGS.SYNC_CA_BUNDLE, ca_bundle)):
@@ -187,6 +188,7 @@ def enrol(ctx: Context, actor: Actor | None, url: str, code: str, *, verify: boo
         creds.delete_token(old_device)
     now = ctx.clock()
     with ctx.tx() as s:
+        SETTINGS.migrate(s)
         SETTINGS.SYNC_URL.set(s, url.strip())
         SETTINGS.SYNC_TLS_VERIFY.set(s, verify)
         SETTINGS.SYNC_CA_BUNDLE.set(s, ca_bundle)
