@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from clerk_app.domain.case_numbers import parse_case_no
+from county_center import agents as agent_records
 from county_center import protocol as P
 from county_center.db import CountyDB, is_postgres, lock_feed
 from county_center.models import (
@@ -421,7 +422,9 @@ def _apply_batch(s: Session, device_id: str, records: list[dict[str, Any]], via:
             results.append(_rejected("", "bad_record", "记录不是一个对象。"))
             continue
         before = set(applied)
-        if careful:
+        if rec.get("entity") in agent_records.ENTITIES:  # 代办 records: county_center/agents.py
+            res = agent_records.apply_record(s, c, rec)
+        elif careful:
             sp = s.begin_nested()
             try:
                 res = _apply_one(s, c, rec, cases, applied)

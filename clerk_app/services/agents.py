@@ -859,3 +859,16 @@ def roster_pdf(ctx: Context, actor: Actor, include_left: bool = False) -> bytes:
                       villages_text(a), a.start_date, AgentStatus(a.status).label)
             for a in g.agents]) for g in groups])
     return render_roster(data)
+
+
+def apply_feed_entry(s: Session, now: dt.datetime, kind: str, data: dict[str, Any]) -> str:
+    """The sync client's pull hands agent, commission and handover entries here."""
+    from clerk_app.services import commissions, handover
+
+    if kind == "agent":
+        return apply_agent_data(s, now, data)
+    if kind == "commission":
+        return commissions.apply_commission_data(s, now, data)
+    if kind == "handover":
+        return handover.apply_handover_data(s, now, data)
+    return "skipped"

@@ -85,10 +85,18 @@ def apply_entries(s: Session, now: dt.datetime, entries: list[dict[str, Any]]) -
             outcome = _calendar_entry(s, now, data)
         elif kind == P.KIND_OPERATOR:
             outcome = _operator_entry(s, now, data)
+        elif kind in ("agent", "commission", "handover"):  # 代办: clerk_app/services/agents.py
+            from clerk_app.services.agents import apply_feed_entry
+
+            outcome = apply_feed_entry(s, now, kind, data)
         else:
             log.warning("unknown feed entry kind %r skipped", kind)
             outcome = "skipped"
         stats[outcome] += 1
+    if case_entries:  # 代办: a commission follows the county's decision on its case
+        from clerk_app.services.commissions import reconcile
+
+        reconcile(s, now, keys)
     return stats
 
 
