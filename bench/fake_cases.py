@@ -47,6 +47,7 @@ from clerk_app.store.models import (  # noqa: E402
     PrintRecord,
     ServiceItem,
     ServicePoint,
+    Setting,
 )
 
 SURNAMES = (
@@ -129,8 +130,8 @@ class _Generator:
         self.known_ids = set(s.scalars(select(Applicant.id_number)))
         township = sp.division_code[:9]
         self.villages = [v.name for v in divisions.villages(township)] or list(VILLAGE_FALLBACK)
-        self.doc_prefix: dict[tuple[DocKind, int], list[Any]] = {}
         self.session = s
+        self._pinned: set[Setting] = set()
 
     def next_ids(self, s) -> dict[str, int]:  # noqa: ANN001
         return {
@@ -191,14 +192,12 @@ class _Generator:
         return make_case_no(self.sp.division_code, self.device, day, seq)
 
     def doc_no(self, kind: DocKind, year: int) -> str:
-        slot = self.doc_prefix.get((kind, year))
-        if slot is None:
-            # the device's own numbering (intake._doc_no): "<short><word>〔<year>〕<device>NNNN号"
-            first = intake._doc_no(self.session, self.sp, kind, self.device, year)
-            prefix = first[: first.index("〕") + 3]
-            slot = self.doc_prefix[(kind, year)] = [prefix, int(first[len(prefix):-1])]
-        number = f"{slot[0]}{slot[1]:04d}号"
-        slot[1] += 1
+        """The next document number exactly as intake makes it (its counter moves on too)."""
+        number = intake._doc_no(self.session, self.sp, kind, self.device, year)
+        # keep the counter's row alive: the session's identity map holds rows weakly, and a
+        # row that drops out of it is read from the database again for every document
+        s = self.session
+        self._pinned.update(o for o in (*s.new, *s.dirty) if isinstance(o, Setting))
         return number
 
 
