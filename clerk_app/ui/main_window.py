@@ -29,6 +29,10 @@ REFRESH_DELAY_MS = 400  # merges bursts of saved cases into one refresh
 COUNTS_INTERVAL_MS = 5 * 60 * 1000  # deadlines move on while the window stays open
 BUSY_DELAY_MS = 250  # work shorter than this never flashes the busy indicator
 WARMUP_DELAY_MS = 1200  # when the catalog page loads its items in the background
+PAGES_DELAY_MS = 50  # when the 办件 and 事项 pages are built, after the first paint
+
+INTAKE_TAB, CASES_TAB, CATALOG_TAB = 0, 1, 2
+TAB_LABELS = {INTAKE_TAB: _("受理  F2"), CASES_TAB: _("办件  F3"), CATALOG_TAB: _("事项  F4")}
 
 
 @dataclass(frozen=True)
@@ -81,11 +85,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.setDocumentMode(False)
         self.intake_page = IntakePage(ctx, runner, actor, self)
-        self.case_list_page = CaseListPage(ctx, runner, actor, self)
-        self.catalog_page = CatalogPage(ctx, runner, self)
-        self.tabs.addTab(self.intake_page, _("受理  F2"))
-        self.tabs.addTab(self.case_list_page, _("办件  F3"))
-        self.tabs.addTab(self.catalog_page, _("事项  F4"))
+        # the other two pages are built just after the window first shows (or when asked for)
+        self._case_list_page: CaseListPage | None = None
+        self._catalog_page: CatalogPage | None = None
+        self.tabs.addTab(self.intake_page, TAB_LABELS[INTAKE_TAB])
+        self.tabs.addTab(QtWidgets.QWidget(), TAB_LABELS[CASES_TAB])
+        self.tabs.addTab(QtWidgets.QWidget(), TAB_LABELS[CATALOG_TAB])
+        self.tabs.currentChanged.connect(self._on_tab_changed)
 
         central = QtWidgets.QWidget()
         column = QtWidgets.QVBoxLayout(central)
@@ -111,8 +117,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_status_bar()
 
         self.intake_page.case_saved.connect(self._on_case_saved)
-        self.case_list_page.supplement_requested.connect(self._on_supplement_requested)
-        self.catalog_page.intake_requested.connect(self._on_intake_requested)
         self.runner.busy_changed.connect(self._on_busy_changed)
 
         self._refresh_timer = QtCore.QTimer(self)
@@ -145,10 +149,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self._status_timer.setInterval(0)
         self._status_timer.timeout.connect(self._load_status_bar)
         self._status_timer.start()
+        self._pages_timer = QtCore.QTimer(self)
+        self._pages_timer.setSingleShot(True)
+        self._pages_timer.setInterval(PAGES_DELAY_MS)
+        self._pages_timer.timeout.connect(self._build_secondary_pages)
+        self._pages_timer.start()
         self._warmup_timer = QtCore.QTimer(self)
         self._warmup_timer.setSingleShot(True)
         self._warmup_timer.setInterval(WARMUP_DELAY_MS)
-        self._warmup_timer.timeout.connect(self.catalog_page.ensure_loaded)
+        self._warmup_timer.timeout.connect(self._load_catalog_page)
         self._warmup_timer.start()
 
     # -- building -----------------------------------------------------------------------
@@ -229,6 +238,58 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- pages -------------------------------------------------------------------------
 
+    @property
+    def case_list_page(self) -> CaseListPage:
+        if self._case_list_page is None:
+            page = CaseListPage(self.ctx, self.runner, self.actor, self)
+            page.supplement_requested.connect(self._on_supplement_requested)
+            self._case_list_page = page
+            self._put_tab(CASES_TAB, page)
+        return self._case_list_page
+
+    @property
+    def catalog_page(self) -> CatalogPage:
+        if self._catalog_page is None:
+            page = CatalogPage(self.ctx, self.runner, self)
+            page.intake_requested.connect(self._on_intake_requested)
+            self._catalog_page = page
+            self._put_tab(CATALOG_TAB, page)
+        return self._catalog_page
+
+    def _put_tab(self, index: int, page: QtWidgets.QWidget) -> None:
+        """Put a built page in place of its placeholder tab, keeping the current tab."""
+        current = self.tabs.currentIndex()
+        placeholder = self.tabs.widget(index)
+        self.tabs.blockSignals(True)
+        try:
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, page, TAB_LABELS[index])
+            self.tabs.setCurrentIndex(current)
+        finally:
+            self.tabs.blockSignals(False)
+        if placeholder is not None:
+            placeholder.deleteLater()
+
+    @Slot()
+    def _build_secondary_pages(self) -> None:
+        self._build_page(CASES_TAB)
+        self._build_page(CATALOG_TAB)
+
+    def _build_page(self, index: int) -> QtWidgets.QWidget:
+        if index == CASES_TAB:
+            return self.case_list_page
+        if index == CATALOG_TAB:
+            return self.catalog_page
+        return self.intake_page
+
+    @Slot()
+    def _load_catalog_page(self) -> None:
+        self.catalog_page.ensure_loaded()
+
+    @Slot(int)
+    def _on_tab_changed(self, index: int) -> None:
+        self._build_page(index)
+
     @Slot()
     def show_intake(self) -> None:
         self.tabs.setCurrentWidget(self.intake_page)
@@ -260,7 +321,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @Slot()
     def _refresh_after_save(self) -> None:
-        self.case_list_page.refresh()
+        if self._case_list_page is not None:
+            self._case_list_page.refresh()
         self.refresh_counts()
 
     # -- status bar --------------------------------------------------------------------
@@ -406,7 +468,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.import_dialog.open()
 
     def _on_catalog_imported(self, _result: object) -> None:
-        self.catalog_page.reload()
+        if self._catalog_page is not None:
+            self._catalog_page.reload()
         self.intake_page.reload_catalog()
         self.refresh_status()
 
@@ -462,6 +525,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.idle_watcher.stop()
         self._counts_timer.stop()
         self._warmup_timer.stop()
+        self._pages_timer.stop()
         self._status_timer.stop()
         self._refresh_timer.stop()
         super().closeEvent(event)

@@ -200,3 +200,18 @@ def test_application_loads_the_project_fonts(qapp):
     assert FAMILY_NAME in QtGui.QFontDatabase.families()
     font = style.ui_font()
     assert QtGui.QFontMetrics(font).inFont("𠮷") or QtGui.QFontMetrics(font).inFontUcs4(0x20BB7)
+
+
+def test_secondary_pages_are_built_after_the_first_paint_or_on_demand(qtbot, window_for, clerk):
+    from clerk_app.ui.case_list import CaseListPage
+    from clerk_app.ui.catalog_page import CatalogPage
+
+    w = window_for(clerk)
+    assert w._catalog_page is None  # not yet: the window shows first
+    w.tabs.setCurrentIndex(2)  # a click on the 事项 tab builds it at once
+    assert isinstance(w.tabs.currentWidget(), CatalogPage)
+    assert w.tabs.currentWidget() is w.catalog_page
+    qtbot.waitUntil(lambda: w._case_list_page is not None, timeout=3000)
+    assert isinstance(w.tabs.widget(1), CaseListPage)
+    assert w.tabs.currentIndex() == 2
+    assert [w.tabs.tabText(i) for i in range(3)] == ["受理  F2", "办件  F3", "事项  F4"]
