@@ -447,8 +447,8 @@ def insert_fake_cases(
                 case["accepted_at"] = case["updated_at"] = accepted
                 start = accepted.date()
                 due, est = g.due(start, item.promised_limit)
-                legal, est2 = g.due(start, item.legal_limit)
-                case.update(due_date=due, legal_due_date=legal, due_estimated=est or est2)
+                legal = g.due(start, item.legal_limit)[0]
+                case.update(due_date=due, legal_due_date=legal, due_estimated=est)  # as intake
                 before = status.value if via_notice else None
                 if item.promised_limit == 0:
                     status = CaseStatus.DONE_ON_SPOT

@@ -443,8 +443,8 @@ class CaseDetailDialog(QtWidgets.QDialog):
         parts = []
         if case.due_date:
             parts.append(_("承诺办结日 {day}{est}").format(day=case.due_date.isoformat(), est=est))
-        if case.legal_due_date:
-            parts.append(_("法定办结日 {day}{est}").format(day=case.legal_due_date.isoformat(), est=est))
+        if case.legal_due_date:  # the estimate mark is the promised date's (intake sets it so)
+            parts.append(_("法定办结日 {day}").format(day=case.legal_due_date.isoformat()))
         if case.accepted_at:
             parts.append(_("受理于 {time}").format(time=format_time(case.accepted_at)))
         else:
@@ -459,7 +459,7 @@ class CaseDetailDialog(QtWidgets.QDialog):
         if case.note:
             notes.append(_("备注：{note}").format(note=case.note))
         if case.due_estimated:
-            notes.append(_("期限超出已公布的节假日安排，按周一至周五估算；日历更新后可能调整。"))
+            notes.append(_("承诺办结日超出已公布的节假日安排，按周一至周五估算；日历更新后可能调整。"))
         if case.status == CaseStatus.AWAITING_SUPPLEMENT.value:
             notes.append(_("已出具一次性告知书，等待申请人补齐材料；补齐后受理，期限从受理之日起算。"))
         if case.status == CaseStatus.REFUSED.value:
