@@ -186,6 +186,8 @@ class Case(Base):
 
 
 Index("ix_cases_status_due", Case.status, Case.due_date)
+# a returning applicant, and the case list's search, look people up by ID number alone
+Index("ix_applicants_id_number", Applicant.id_number)
 
 
 class CaseMaterial(Base):
