@@ -181,6 +181,7 @@ def _styles_extra() -> dict[str, ParagraphStyle]:
         "mono": ParagraphStyle("a4-mono", parent=st["small"], fontName=fonts.PRIMARY, fontSize=8.6,
                                leading=11, wordWrap="CJK"),
         "tiny": ParagraphStyle("a4-tiny", parent=st["small"], fontSize=8, leading=10.5),
+        "cell_small": ParagraphStyle("a4-cell-small", parent=st["cell"], fontSize=9.6, leading=12.6),
         "card": ParagraphStyle("card", parent=st["cell"], fontSize=8.8, leading=11.5),
         "card_title": ParagraphStyle("card-title", parent=st["cell"], fontSize=13, leading=15,
                                      textColor=colors.white),
@@ -197,8 +198,8 @@ def _qr(value: str, size: float) -> QrCode:
 
 
 def _label_value_table(rows: list[tuple[str, str]], st: dict, label_width: float = 24 * mm,
-                       columns: int = 2) -> Table:
-    """label | value pairs in a grid, ``columns`` pairs a row."""
+                       columns: int = 2, width: float | None = None) -> Table:
+    """label | value pairs in a grid, ``columns`` pairs a row, ``width`` wide (the frame's)."""
     cell = st["cell"]
     data = []
     for i in range(0, len(rows), columns):
@@ -208,7 +209,7 @@ def _label_value_table(rows: list[tuple[str, str]], st: dict, label_width: float
         while len(row) < 2 * columns:
             row += ["", ""]
         data.append(row)
-    value_width = (LAY.frame_width - columns * label_width) / columns
+    value_width = ((width or LAY.frame_width) - columns * label_width) / columns
     table = Table(data, colWidths=[label_width, value_width] * columns)
     style = _grid_style(LAY, header=False)
     for c in range(0, 2 * columns, 2):
@@ -285,11 +286,11 @@ def _copy_banner(text: str, st: dict) -> Table:
     return table
 
 
-def _signature_row(cells: list[list[str]], st: dict) -> Table:
+def _signature_row(cells: list[list[str]], st: dict, width: float | None = None) -> Table:
     """Signature blocks side by side, each a few lines."""
-    width = LAY.frame_width / len(cells)
+    each = (width or LAY.frame_width) / len(cells)
     row = [[_para(text, st["body"]) for text in block] for block in cells]
-    table = Table([row], colWidths=[width] * len(cells))
+    table = Table([row], colWidths=[each] * len(cells))
     table.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                  ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                  ("RIGHTPADDING", (0, 0), (-1, -1), 6),
@@ -439,7 +440,7 @@ def _agent_card_story(data: AgentCardData) -> list[Flowable]:
     story: list[Flowable] = [
         *_heading("代办员证", data.office_name, st, f"编号：{data.agent_no}"),
         Spacer(1, 6 * mm),
-        _para("正面", st["small"]),
+        _para("左：正面　右：反面", st["small"]),
         card_table,
         Spacer(1, 8 * mm),
         _para("沿裁切线剪下正、反两面，对折或背对背粘贴后塑封。照片处可贴 1 寸免冠照片。", st["small"]),
@@ -465,16 +466,17 @@ def _roster_story(data: RosterData) -> list[Flowable]:
     if not data.villages:
         story.append(_para("（暂无登记的代办员）", st["body"]))
     header = ["编号", "姓名", "性别", "证件号码", "联系电话", "服务村（社区）", "聘用日期", "状态"]
-    widths = [19 * mm, 19 * mm, 10 * mm, 33 * mm, 25 * mm, 0, 22 * mm, 13 * mm]
+    widths = [17 * mm, 20 * mm, 11 * mm, 37 * mm, 24 * mm, 0, 21 * mm, 11 * mm]
     widths[5] = LAY.frame_width - sum(widths)
+    small = st["cell_small"]
+    center = ParagraphStyle("roster-center", parent=small, alignment=1)
     for v in data.villages:
         rows = [[_para(t, st["cell_center"], strong=True) for t in header]]
         for r in v.rows:
-            rows.append([_para(r.agent_no, st["cell_center"]), _para(r.name, st["cell"]),
-                         _para(r.sex or "", st["cell_center"]), _para(r.id_masked, st["cell"]),
-                         _para(r.phone, st["cell"]), _para(r.villages, st["cell"]),
-                         _para(format_date(r.start_date), st["cell_center"]),
-                         _para(r.status_label, st["cell_center"])])
+            rows.append([_para(r.agent_no, center), _para(r.name, small),
+                         _para(r.sex or "", center), _para(r.id_masked, small),
+                         _para(r.phone, small), _para(r.villages, small),
+                         _para(r.start_date.isoformat(), center), _para(r.status_label, center)])
         table = Table(rows, colWidths=widths, repeatRows=1)
         table.setStyle(_grid_style(LAY, header=True))
         story.append(KeepTogether([_para(f"{v.village}（{len(v.rows)} 人）", st["heading"], strong=True),
@@ -500,9 +502,8 @@ def _authorization_story(data: AuthorizationData) -> list[Flowable]:
     story.append(_label_value_table([
         ("姓名", data.principal_name), ("联系电话", data.principal_phone),
         ("证件类型", data.principal_id_label), ("证件号码", data.principal_id_number),
+        ("住址", data.principal_address or "—"), ("委托编号", data.commission_no),
     ], st))
-    if data.principal_address:
-        story.append(_label_value_table([("住址", data.principal_address)], st, columns=1))
     story.append(_para("受托人（乙方，代办员）", st["heading"], strong=True))
     story.append(_label_value_table([
         ("姓名", data.agent_name), ("代办员编号", data.agent_no),
@@ -513,43 +514,54 @@ def _authorization_story(data: AuthorizationData) -> list[Flowable]:
     story.append(_label_value_table([("事项名称", data.item_name), ("实施编码", data.item_code)], st,
                                     columns=1))
     story.append(_para("委托权限（打 ☑ 的为授权事项）", st["heading"], strong=True))
-    for label, granted in data.scopes:
-        story.append(_para(f"{CHECKED if granted else UNCHECKED}　{label}", st["body"]))
+    cells = [_para(f"{CHECKED if granted else UNCHECKED} {label}", st["cell_small"])
+             for label, granted in data.scopes]
+    if len(cells) % 2:
+        cells.append(_para("", st["cell_small"]))
+    scope_table = Table([cells[i:i + 2] for i in range(0, len(cells), 2)],
+                        colWidths=[LAY.frame_width / 2] * 2)
+    scope_table.setStyle(_table_style([("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                       ("TOPPADDING", (0, 0), (-1, -1), 1),
+                                       ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
+    story.append(scope_table)
     story.append(_para("委托期限与转委托", st["heading"], strong=True))
     story.append(_para(
         f"委托期限自 {format_date(data.valid_from)} 起至 {format_date(data.valid_until)} 止。"
-        f"{GAP}受托人{'可以' if data.subdelegation else '不得'}转委托他人办理"
-        f"（{CHECKED if data.subdelegation else UNCHECKED} 允许转委托　"
-        f"{UNCHECKED if data.subdelegation else CHECKED} 不允许转委托）。", st["body"]))
+        f"{GAP}{CHECKED if data.subdelegation else UNCHECKED} 允许转委托{GAP}"
+        f"{UNCHECKED if data.subdelegation else CHECKED} 不得转委托他人办理", st["body"]))
     if data.materials:
         story.append(_para("需要收取的申请材料", st["heading"], strong=True))
-        story.append(_para("；".join(f"{i}．{m}" for i, m in enumerate(data.materials, 1)) + "。", st["body"]))
+        story.append(_para("；".join(f"{i}．{m}" for i, m in enumerate(data.materials, 1)) + "。",
+                           st["cell_small"]))
     story.append(_para("双方承诺", st["heading"], strong=True))
     story.append(_para(
         "委托人保证所提供的材料真实、合法、有效，并对委托事项的办理结果负责。受托人承诺在上述权限和期限内"
         "依法代为办理，不收取任何费用，妥善保管委托人的材料和个人信息，收件后按规定期限交到乡镇便民服务中心，"
-        "并将办理结果及时回交委托人。", st["indent"]))
-    story.append(Spacer(1, 5 * mm))
+        "并将办理结果及时回交委托人。", ParagraphStyle("promise", parent=st["cell_small"],
+                                                      firstLineIndent=2 * 9.6)))
+    story.append(Spacer(1, 4 * mm))
     story.append(KeepTogether([_signature_row([
-        ["委托人（签名或按手印）：", "", "＿＿＿＿＿＿＿＿＿＿", "日期：＿＿＿＿年＿＿月＿＿日"],
-        ["受托人（签名）：", "", "＿＿＿＿＿＿＿＿＿＿", "日期：＿＿＿＿年＿＿月＿＿日"],
+        ["委托人（签名或按手印）：", "", "日期：＿＿＿＿年＿＿月＿＿日"],
+        ["受托人（签名）：", "", "日期：＿＿＿＿年＿＿月＿＿日"],
     ], st)]))
+    receipt_width = LAY.frame_width - 26 * mm
     receipt = [
-        Spacer(1, 5 * mm),
         Rule(thickness=0.6, space=4, dash=(3, 2)),
         _para("结果回交签收（办理结果交回委托人时填写）", st["heading"], strong=True),
-        _para(f"本人已收到委托编号 {data.commission_no}「{data.item_name}」的办理结果及退还的材料。", st["body"]),
-        Spacer(1, 3 * mm),
-        _signature_row([["委托人（签名或按手印）：＿＿＿＿＿＿＿＿"],
-                        ["回交日期：＿＿＿＿年＿＿月＿＿日"]], st),
+        _para(f"本人已收到委托编号 {data.commission_no}「{data.item_name}」的办理结果及退还的材料。",
+              st["cell_small"]),
+        Spacer(1, 4 * mm),
+        _signature_row([["委托人（签名或按手印）：＿＿＿＿"], ["回交日期：＿＿＿＿年＿＿月＿＿日"]], st,
+                       width=receipt_width),
     ]
     qr = _qr(f"DBW:{data.commission_no}", 22 * mm)
     note = _para(f"本委托书一式两份，委托人、受托人各执一份。监督电话：{data.hotline}。"
                  f"登记时间：{format_datetime(data.created_at)}", st["small"])
-    tail = Table([[[*receipt], [qr]]], colWidths=[LAY.frame_width - 28 * mm, 28 * mm])
+    tail = Table([[[*receipt], [qr]]], colWidths=[receipt_width, 26 * mm])
     tail.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                 ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    story.append(Spacer(1, 3 * mm))
     story.append(KeepTogether([tail, Spacer(1, 2 * mm), note]))
     return story
 
@@ -575,12 +587,12 @@ def _handover_sheet_story(data: HandoverSheetData) -> list[Flowable]:
         story.append(_copy_banner(f"补打副本{GAP}签发：{format_datetime(data.created_at)}{GAP}"
                                   f"补打：{format_datetime(data.printed_at)}", st))
     story += _heading("代办材料交接单", data.office_name, st, f"交接单编号：{data.sheet_no}")
+    qr_size = 52 * mm
     info = _label_value_table([
         ("代办员", f"{data.agent_name}（{data.agent_no}）"), ("联系电话", data.agent_phone),
         ("服务村组", data.agent_villages), ("签发时间", format_datetime(data.created_at)),
         ("接收单位", data.township_name), ("委托件数", f"{len(data.lines)} 件"),
-    ], st, label_width=20 * mm)
-    qr_size = 52 * mm
+    ], st, label_width=18 * mm, width=LAY.frame_width - qr_size - 4 * mm)
     how = ("到乡镇便民服务中心后，窗口人员扫描右侧二维码（或输入交接单编号）核验：二维码由代办电脑签名，"
            "内容改动或重复使用都会被拒收。")
     if data.mode == "digest":
@@ -597,23 +609,25 @@ def _handover_sheet_story(data: HandoverSheetData) -> list[Flowable]:
     story.append(top)
     story.append(_para("二维码无法识读时，可按组输入：" + _qr_text_lines(data.qr_text), st["mono"]))
     story.append(Spacer(1, 2 * mm))
-    header = ["序号", "委托编号 / 委托人", "事项", "材料（形式、份数、收取情况）", "乡镇核对"]
-    widths = [10 * mm, 37 * mm, 38 * mm, 0, 18 * mm]
+    header = ["序号", "委托编号 / 委托人", "事项", "材料（✓ 已收取　✗ 未收取）", "乡镇核对"]
+    widths = [10 * mm, 42 * mm, 36 * mm, 0, 18 * mm]
     widths[3] = LAY.frame_width - sum(widths)
     rows = [[_para(t, st["cell_center"], strong=True) for t in header]]
     for i, line in enumerate(data.lines, 1):
         materials = "<br/>".join(
-            fonts.para_markup(f"{'✓' if m.brought else '✗'} {m.name}（{m.form} {m.copies}份，{m.state_label}）")
+            fonts.para_markup(f"✓ {m.name}（{m.form} {m.copies}份）" if m.brought
+                              else f"✗ {m.name}（{m.state_label}）")
             for m in line.materials) or fonts.para_markup("（无）")
         when = f"收件 {_date_or_dash(line.collected_on)}"
         if line.due:
             when += f"，应交 {format_date(line.due)} 前"
         rows.append([
             _para(str(i), st["cell_center"]),
-            [_para(line.commission_no, st["cell"]), _para(f"{line.principal_name}　{line.principal_id}", st["cell"])],
-            [_para(line.item_name, st["cell"]), _para(when, st["tiny"])],
-            Paragraph(materials, st["cell"]),
-            _para("□ 齐全\n□ 缺：", st["cell"]),
+            [_para(line.commission_no, st["cell_small"]), _para(line.principal_name, st["cell"], strong=True),
+             _para(line.principal_id, st["tiny"])],
+            [_para(line.item_name, st["cell_small"]), _para(when, st["tiny"])],
+            Paragraph(materials, st["cell_small"]),
+            _para("□ 齐全\n□ 缺：", st["cell_small"]),
         ])
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(_grid_style(LAY, header=True))
@@ -624,7 +638,7 @@ def _handover_sheet_story(data: HandoverSheetData) -> list[Flowable]:
         _signature_row([
             ["交件人（代办员）签名：", "", "＿＿＿＿＿＿＿＿＿＿"],
             ["接收人（窗口人员）签名：", "", "＿＿＿＿＿＿＿＿＿＿"],
-            ["接收时间：", "", "＿＿＿＿年＿＿月＿＿日＿＿时"],
+            ["接收时间：", "", "＿＿＿＿年＿＿月＿＿日"],
         ], st),
         Spacer(1, 3 * mm),
         _para("本单一式两份，代办员、乡镇便民服务中心各执一份。材料以乡镇当场核对为准。", st["small"]),

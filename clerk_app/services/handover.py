@@ -450,7 +450,7 @@ def get_handover(ctx: Context, actor: Actor, handover_id: int) -> Handover:
 # --------------------------------------------------------------------------- the printed sheet
 
 
-def sheet_data(ctx: Context, actor: Actor, handover_id: int, count_print: bool = False):  # noqa: ANN201
+def sheet_data(ctx: Context, actor: Actor, handover_id: int):  # noqa: ANN201
     """What the handover sheet prints (clerk_app.forms.agent_docs.HandoverSheetData)."""
     from clerk_app.forms.agent_docs import HandoverLine, HandoverMaterial, HandoverSheetData
 
@@ -480,9 +480,6 @@ def sheet_data(ctx: Context, actor: Actor, handover_id: int, count_print: bool =
                            for m in c.materials
                            if MaterialState(m.state) is not MaterialState.NOT_APPLICABLE]))
         copy = h.print_count > 0
-        if count_print:
-            h.print_count += 1
-            audit(s, now, actor, "handover_reprinted" if copy else "handover_printed", "handover", h.sheet_no)
         return HandoverSheetData(
             sheet_no=h.sheet_no, office_name=sp.office_name, township_name=sp.name,
             agent_name=h.agent.name, agent_no=h.agent.agent_no, agent_phone=h.agent.phone,
@@ -491,10 +488,24 @@ def sheet_data(ctx: Context, actor: Actor, handover_id: int, count_print: bool =
             is_copy=copy, printed_at=now)
 
 
-def sheet_pdf(ctx: Context, actor: Actor, handover_id: int, count_print: bool = True) -> bytes:
+def sheet_pdf(ctx: Context, actor: Actor, handover_id: int) -> bytes:
+    """The sheet as it prints now: a copy (补打) once it has been printed."""
     from clerk_app.forms.agent_docs import render_handover_sheet
 
-    return render_handover_sheet(sheet_data(ctx, actor, handover_id, count_print=count_print))
+    return render_handover_sheet(sheet_data(ctx, actor, handover_id))
+
+
+def record_sheet_print(ctx: Context, actor: Actor, handover_id: int) -> None:
+    """After a print or a saved PDF: the next one is a copy."""
+    with ctx.tx() as s:
+        h = s.get(Handover, handover_id)
+        if h is None:
+            raise ServiceError(_("找不到该交接单。"))
+        if actor.role is Role.AGENT and h.agent_id != agent_service.require_agent(s, actor).id:
+            raise PermissionDenied(_("代办员只能打印自己的交接单。"))
+        audit(s, ctx.clock(), actor, "handover_reprinted" if h.print_count else "handover_printed",
+              "handover", h.sheet_no)
+        h.print_count += 1
 
 
 # --------------------------------------------------------------------------- the township
