@@ -12,6 +12,8 @@
     clerk-app admin sync [--status]
     clerk-app admin export-outbox FILE
     clerk-app admin import-acks FILE
+    clerk-app admin import-agent FILE [--code 提取码]     (an agent's laptop, from the supervisor's file)
+    clerk-app admin list-agents
 
 Every subcommand exits 0 on success and non-zero with a message in Chinese on bad input.
 """
@@ -100,7 +102,32 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("file", type=Path)
     ia = a.add_parser("import-acks", help=_("导入县级中心的回执文件"))
     ia.add_argument("file", type=Path)
+
+    ag = a.add_parser("import-agent", help=_("导入代办员配置文件，把本机设为代办员的电脑"))
+    ag.add_argument("file", type=Path)
+    ag.add_argument("--code", help=_("提取码（不给时从标准输入读取）"))
+    a.add_parser("list-agents", help=_("列出代办员"))
     return p
+
+
+def _agents_admin(ctx, args: argparse.Namespace) -> int:  # noqa: ANN001
+    from clerk_app.domain.agents import AgentStatus
+    from clerk_app.services import agents
+
+    if args.admin_command == "import-agent":
+        try:
+            content = args.file.read_bytes()
+        except OSError as exc:
+            print(_("无法读取 {path}：{error}").format(path=args.file, error=exc.strerror), file=sys.stderr)
+            return EXIT_ERROR
+        code = args.code if args.code is not None else sys.stdin.readline().strip()
+        done = agents.import_provisioning(ctx, content, code)
+        print(_("本机已设为代办员 {name}（{no}）的电脑，可用账号 {user} 登录。").format(
+            name=done.name, no=done.agent_no, user=done.username))
+        return EXIT_OK
+    for a in agents.list_agents(ctx):
+        print("\t".join([a.agent_no, a.name, a.phone, AgentStatus(a.status).label, agents.villages_text(a)]))
+    return EXIT_OK
 
 
 def _sync_admin(ctx, args: argparse.Namespace) -> int:  # noqa: ANN001
@@ -185,6 +212,8 @@ def _admin(args: argparse.Namespace) -> int:
             items_path=args.items, materials_path=args.materials))
         print(_("服务点已设置：{name}").format(name=setup.service_point(ctx).name))
         return EXIT_OK
+    if cmd in ("import-agent", "list-agents"):  # import-agent sets up a laptop from nothing
+        return _agents_admin(ctx, args)
     if not setup.is_set_up(ctx):
         print(_("本机还没有设置服务点。请先运行 clerk-app admin setup（或 admin demo），或启动程序完成初始设置。"),
               file=sys.stderr)

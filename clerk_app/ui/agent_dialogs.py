@@ -936,7 +936,7 @@ class MaterialsTable(QtWidgets.QTableWidget):
             self.combos.append(combo)
             self.problems.append(problem)
         self.resizeColumnToContents(1)
-        self.setColumnWidth(2, 190)
+        self.setColumnWidth(2, 225)
         self.resizeRowsToContents()
 
     def _on_changed(self, *_args: object) -> None:
@@ -1392,6 +1392,16 @@ class StepDialog(_Job):
         self.accept()
 
 
+def device_text(device: str) -> str:
+    """Where a step was recorded, in words: the agent's laptop or a counter computer."""
+    if device.startswith("laptop:"):
+        return _("代办电脑 {no}").format(no=device[len("laptop:"):])
+    code, _sep, number = device.rpartition("-")
+    if code and number.isdigit():
+        return _("窗口电脑 {no} 号（{code}）").format(no=int(number), code=code)
+    return device
+
+
 class CommissionDetailDialog(QtWidgets.QDialog):
     """A commission with every step: who, when, where, on which device."""
 
@@ -1441,8 +1451,9 @@ class CommissionDetailDialog(QtWidgets.QDialog):
         self.info.setText("\n".join(lines))
         self.steps.setRowCount(len(c.steps))
         for r, st in enumerate(c.steps):
-            values = [st.at.strftime("%Y-%m-%d %H:%M"), S(st.state).label, st.operator_name, st.place,
-                      st.device, st.note]
+            when = st.at.strftime("%Y-%m-%d") if (st.detail or {}).get("date_only") else st.at.strftime("%Y-%m-%d %H:%M")
+            values = [when, S(st.state).label, st.operator_name, st.place or "—", device_text(st.device),
+                      st.note]
             for col, v in enumerate(values):
                 self.steps.setItem(r, col, QtWidgets.QTableWidgetItem(v))
         self.steps.resizeColumnsToContents()
@@ -1489,7 +1500,14 @@ class HandoverReceiveDialog(_Job):
         self.tree = QtWidgets.QTreeWidget()
         self.tree.setObjectName("sheetTree")
         self.tree.setHeaderLabels([_("委托 / 材料"), _("代办员收取情况"), _("乡镇核对")])
-        self.tree.header().setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QtWidgets.QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(2, QtWidgets.QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(1, 170)
+        header.resizeSection(2, 110)
+        self.tree.itemChanged.connect(self._on_item_changed)
         layout.addWidget(self.tree, 1)
         self.accept_row = QtWidgets.QHBoxLayout()
         layout.addLayout(self.accept_row)
@@ -1551,8 +1569,9 @@ class HandoverReceiveDialog(_Job):
                     child.setText(2, _("已收到"))
                 top.addChild(child)
             self.tree.addTopLevelItem(top)
+            top.setFirstColumnSpanned(True)
             top.setExpanded(True)
-        self.tree.itemChanged.connect(self._on_item_changed)
+        self.scan_edit.setText(result.sheet_no)  # the long QR text is verified; show what it is
         self.receive_button.setEnabled(True)
         self.receive_button.setFocus()
 
@@ -1616,6 +1635,7 @@ class HandoverReceiveDialog(_Job):
         self.accept_row.addStretch(1)
         self.received.emit(result)
         self.scan_edit.clear()
+        self.scan_edit.setFocus()
 
     def open_accept(self, commission_id: int) -> None:
         self.accept_dialog = ProxyAcceptDialog(self.ctx, self.runner, self.actor, commission_id, self)

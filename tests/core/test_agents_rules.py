@@ -318,3 +318,47 @@ def test_sheet_refusals(tmp_path, clock, keys):
         reasons = [r.detail["reason"] for r in s.scalars(select(AuditLog).where(
             AuditLog.action == "handover_refused"))]
     assert reasons == ["unknown_sheet", "unreadable", "tampered", "reused"]
+
+
+def test_cli_sets_up_a_laptop_from_the_provisioning_file(tmp_path, clock, keys, capsys):
+    from clerk_app import cli
+
+    town = make_township(tmp_path / "t", clock)
+    a = agents.register_agent(town.ctx, town.supervisor, agent_input())
+    prov = agents.export_provisioning(town.ctx, town.supervisor, a.id)
+    file = tmp_path / "usb" / prov.file_name
+    file.parent.mkdir()
+    file.write_bytes(prov.content)
+    laptop_dir = tmp_path / "laptop-data"
+    assert cli.main(["--data-dir", str(laptop_dir), "admin", "import-agent", str(file), "--code", "WRONG"]) == 1
+    assert "提取码" in capsys.readouterr().err
+    assert cli.main(["--data-dir", str(laptop_dir), "admin", "import-agent", str(file), "--code", prov.code]) == 0
+    assert "lixiuying" in capsys.readouterr().out
+    assert cli.main(["--data-dir", str(laptop_dir), "admin", "list-agents"]) == 0
+    assert a.agent_no in capsys.readouterr().out
+
+
+def test_a_full_sheet_of_six_reads_back_from_paper(tmp_path, clock, keys):
+    """Six commissions with long names (the largest full-mode code) still decode from the PDF."""
+    if not tools_present():
+        pytest.skip("needs poppler-utils and zbar-tools")
+    from tests.core.test_agents_support import read_qr
+
+    town = make_township(tmp_path / "t", clock)
+    a = agents.register_agent(town.ctx, town.supervisor, agent_input())
+    laptop = make_laptop(tmp_path / "l", clock)
+    prov = agents.export_provisioning(town.ctx, town.supervisor, a.id)
+    agents.import_provisioning(laptop, prov.content, prov.code, keys)
+    me = auth.login(laptop, "lixiuying", AGENT_PASSWORD)
+    made = []
+    for i in range(6):
+        c = commissions.create(laptop, me, commissions.CommissionInput(
+            item_named(laptop).id, principal(name="欧阳𠮷·买买提" + "一二三四五六"[i],
+                                             id17=f"420528195503120{i + 10:02d}")))
+        commissions.collect(laptop, me, c.id, all_collected(c), "群众家中")
+        made.append(c.id)
+    [sheet] = handover.create_sheets(laptop, me, made)
+    text = read_qr(handover.sheet_pdf(laptop, me, sheet.id), tmp_path / "scan")
+    assert text == sheet.payload
+    preview = handover.scan(town.ctx, town.clerk, text)
+    assert [c.principal_name for c in preview.commissions][0] == "欧阳𠮷·买买提一"
