@@ -143,14 +143,14 @@ def test_idle_lock_minutes_setting(demo_ctx):
 def test_input_postpones_the_idle_lock(qtbot, demo_ctx, clerk, runner):
     from clerk_app.ui.login import IdleWatcher
 
-    watcher = IdleWatcher(400)
+    watcher = IdleWatcher(1000)
     fired = []
     watcher.idle.connect(lambda: fired.append(True))
     target = QtWidgets.QLineEdit()
     qtbot.addWidget(target)
     target.show()
-    for _ in range(4):
-        qtbot.wait(150)
+    for _ in range(5):  # 1.5 s of typing, never 1 s apart
+        qtbot.wait(300)
         qtbot.keyClick(target, Qt.Key.Key_A)
     assert not fired
     qtbot.waitUntil(lambda: bool(fired), timeout=3000)
