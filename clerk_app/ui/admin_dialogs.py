@@ -17,7 +17,6 @@ from clerk_app.i18n import _
 from clerk_app.services import auth, calendar, catalog
 from clerk_app.services.common import Actor, Context
 from clerk_app.store.models import CalendarOverride, Operator
-from clerk_app.ui.app import while_alive
 from clerk_app.ui.qt import QtCore, QtGui, QtWidgets, Qt, Signal, Slot
 from clerk_app.ui.style import make_primary, mark_error
 from clerk_app.ui.tasks import TaskRunner, error_text
@@ -147,7 +146,7 @@ class AddOperatorDialog(QtWidgets.QDialog):
         self.ok_button.setEnabled(False)
         self.runner.run(auth.add_operator, self.ctx, self.actor, username, name,
                         self.role_combo.currentData(), self.passwords.password(),
-                        on_success=while_alive(self, self._on_added), on_failure=while_alive(self, self._on_failed))
+                        on_success=self._on_added, on_failure=self._on_failed)
 
     def _on_added(self, new: Actor) -> None:
         self.ok_button.setEnabled(True)
@@ -189,7 +188,7 @@ class ResetPasswordDialog(QtWidgets.QDialog):
             return
         self.ok_button.setEnabled(False)
         self.runner.run(auth.reset_password, self.ctx, self.actor, self.operator_id,
-                        self.passwords.password(), on_success=while_alive(self, self._on_done), on_failure=while_alive(self, self._on_failed))
+                        self.passwords.password(), on_success=self._on_done, on_failure=self._on_failed)
 
     def _on_done(self, _result: object) -> None:
         self.accept()
@@ -246,7 +245,7 @@ class OperatorsDialog(QtWidgets.QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        self.runner.run(auth.list_operators, self.ctx, on_success=while_alive(self, self._fill))
+        self.runner.run(auth.list_operators, self.ctx, on_success=self._fill)
 
     def _fill(self, operators: list[Operator]) -> None:
         selected = self.selected_operator()
@@ -303,7 +302,7 @@ class OperatorsDialog(QtWidgets.QDialog):
         if op is None:
             return
         self.runner.run(auth.set_operator_active, self.ctx, self.actor, op.id, not op.active,
-                        on_success=while_alive(self, self._on_changed), on_failure=while_alive(self, self._on_failed))
+                        on_success=self._on_changed, on_failure=self._on_failed)
 
     @Slot()
     def _on_unlock(self) -> None:
@@ -311,7 +310,7 @@ class OperatorsDialog(QtWidgets.QDialog):
         if op is None:
             return
         self.runner.run(auth.unlock_operator, self.ctx, self.actor, op.id,
-                        on_success=while_alive(self, self._on_changed), on_failure=while_alive(self, self._on_failed))
+                        on_success=self._on_changed, on_failure=self._on_failed)
 
     @Slot()
     def _on_reset(self) -> None:
@@ -457,7 +456,7 @@ class CatalogImportDialog(QtWidgets.QDialog):
         _show(self.summary_label, "")
         self._update_buttons()
         self.runner.run(catalog.import_catalog, self.ctx, self.actor, items, self.materials_field.path(),
-                        on_success=while_alive(self, self._on_imported), on_failure=while_alive(self, self._on_failed))
+                        on_success=self._on_imported, on_failure=self._on_failed)
 
     def _on_imported(self, result: catalog.ImportResult) -> None:
         self._running = False
@@ -566,7 +565,7 @@ class CalendarDialog(QtWidgets.QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        self.runner.run(load_calendar_info, self.ctx, on_success=while_alive(self, self._fill), on_failure=while_alive(self, self._on_failed))
+        self.runner.run(load_calendar_info, self.ctx, on_success=self._fill, on_failure=self._on_failed)
 
     def _fill(self, info: CalendarInfo) -> None:
         if info.covered_until == dt.date.min:
@@ -602,7 +601,7 @@ class CalendarDialog(QtWidgets.QDialog):
         day = dt.date(qd.year(), qd.month(), qd.day())
         self.runner.run(calendar.set_override, self.ctx, self.actor, day,
                         bool(self.kind_combo.currentData()), note,
-                        on_success=while_alive(self, self._on_added), on_failure=while_alive(self, self._on_failed))
+                        on_success=self._on_added, on_failure=self._on_failed)
 
     def _on_added(self, _result: object) -> None:
         self.note_edit.clear()
@@ -616,7 +615,7 @@ class CalendarDialog(QtWidgets.QDialog):
             return
         day = dt.date.fromisoformat(self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole))
         self.runner.run(calendar.remove_override, self.ctx, self.actor, day,
-                        on_success=while_alive(self, self._on_added), on_failure=while_alive(self, self._on_failed))
+                        on_success=self._on_added, on_failure=self._on_failed)
 
     def _on_failed(self, error: BaseException) -> None:
         _show(self.message, error_text(error))

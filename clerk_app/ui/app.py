@@ -58,7 +58,11 @@ class _WhileAlive:
 
 
 def while_alive(owner: QtCore.QObject, callback: Callable[[Any], None]) -> Callable[[Any], None]:
-    """Wrap a ``TaskRunner`` callback so it is skipped if ``owner`` is gone by then."""
+    """Wrap a ``TaskRunner`` callback so it is skipped if ``owner`` is gone by then.
+
+    The runner already skips methods of deleted Qt objects; this is for lambdas and other
+    callables whose owner it cannot see.
+    """
     return _WhileAlive(owner, callback)
 
 

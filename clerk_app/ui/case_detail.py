@@ -22,7 +22,6 @@ from clerk_app.services import auth, cases, intake
 from clerk_app.services.common import Actor, Context
 from clerk_app.store.models import Case, CaseEvent, Document
 from clerk_app.ui import style
-from clerk_app.ui.app import while_alive
 from clerk_app.ui.qt import QtCore, QtGui, QtWidgets, Qt, Signal, Slot
 from clerk_app.ui.tasks import TaskRunner, error_text
 from clerk_app.ui.widgets import MessageBanner
@@ -404,8 +403,8 @@ class CaseDetailDialog(QtWidgets.QDialog):
     @Slot()
     def reload(self) -> None:
         self.runner.run(load_detail, self.ctx, self.case_id,
-                        on_success=while_alive(self, self._on_loaded),
-                        on_failure=while_alive(self, self._on_load_failed))
+                        on_success=self._on_loaded,
+                        on_failure=self._on_load_failed)
 
     @Slot(object)
     def _on_loaded(self, data: DetailData) -> None:
@@ -617,8 +616,8 @@ class CaseDetailDialog(QtWidgets.QDialog):
     def _on_withdraw_confirmed(self, reason: str) -> None:
         self.withdraw_button.setEnabled(False)
         self.runner.run(intake.withdraw, self.ctx, self.actor, self.case_id, reason,
-                        on_success=while_alive(self, self._on_withdrawn),
-                        on_failure=while_alive(self, self._on_withdraw_failed))
+                        on_success=self._on_withdrawn,
+                        on_failure=self._on_withdraw_failed)
 
     @Slot(int)
     def _on_withdraw_finished(self, _result: int) -> None:

@@ -24,7 +24,6 @@ from clerk_app.services import cases
 from clerk_app.services.cases import CaseFilter, CaseList, CaseRow
 from clerk_app.services.common import Actor, Context
 from clerk_app.ui import style
-from clerk_app.ui.app import while_alive
 from clerk_app.ui.qt import QtCore, QtGui, QtWidgets, Qt, Signal, Slot
 from clerk_app.ui.tasks import TaskRunner, error_text
 
@@ -183,8 +182,8 @@ class CaseTableModel(QtCore.QAbstractTableModel):
         if number not in self._requested and self._list is not None:
             self._requested.add(number)
             self.runner.run(load_page, self._list, number,
-                            on_success=while_alive(self, self._on_page),
-                            on_failure=while_alive(self, self._on_page_failed))
+                            on_success=self._on_page,
+                            on_failure=self._on_page_failed)
         return None
 
     @Slot(object)
@@ -657,8 +656,8 @@ class CaseListPage(QtWidgets.QWidget):
         canonical = normalize_case_no(text)
         if canonical:
             self.runner.run(cases.find_case_id, self.ctx, canonical,
-                            on_success=while_alive(self, self._on_scan_found),
-                            on_failure=while_alive(self, self._on_scan_failed))
+                            on_success=self._on_scan_found,
+                            on_failure=self._on_scan_failed)
         else:
             compact = "".join(ch for ch in text if ch.isalnum())
             if len(compact) == 19 and compact[:-1].isdigit():
@@ -707,8 +706,8 @@ class CaseListPage(QtWidgets.QWidget):
             self.count_label.setText(_("正在查询…"))
         self._query_args = (self.current_filter(), *self._sort)
         self.runner.run(run_query, self.ctx, self._generation, *self._query_args, True,
-                        on_success=while_alive(self, self._on_head),
-                        on_failure=while_alive(self, self._on_query_failed))
+                        on_success=self._on_head,
+                        on_failure=self._on_query_failed)
 
     def _outdated(self, result: _Query) -> bool:
         """Another query was asked for meanwhile: drop this result and run that one."""
@@ -729,8 +728,8 @@ class CaseListPage(QtWidgets.QWidget):
             return
         self.count_label.setText(_("共 {n} 件以上，正在统计…").format(n=len(result.case_list)))
         self.runner.run(run_query, self.ctx, self._generation, *self._query_args, False,
-                        on_success=while_alive(self, self._on_whole),
-                        on_failure=while_alive(self, self._on_query_failed))
+                        on_success=self._on_whole,
+                        on_failure=self._on_query_failed)
 
     @Slot(object)
     def _on_whole(self, result: _Query) -> None:
@@ -756,7 +755,7 @@ class CaseListPage(QtWidgets.QWidget):
         self.count_label.setText(_("共 {n} 件").format(n=n))
         self.stack.setCurrentWidget(self.view if n else self.empty_label)
         self._update_actions()
-        self.runner.run(cases.counts, self.ctx, on_success=while_alive(self, self._show_counts))
+        self.runner.run(cases.counts, self.ctx, on_success=self._show_counts)
         self.list_ready.emit(n)
 
     @Slot(object)

@@ -15,7 +15,6 @@ from clerk_app.services import catalog
 from clerk_app.services.common import Context
 from clerk_app.store.models import ServiceItem
 from clerk_app.ui.item_view import ItemView, format_limit
-from clerk_app.ui.app import while_alive
 from clerk_app.ui.qt import QtCore, QtGui, QtWidgets, Qt, Signal, Slot
 from clerk_app.ui.style import make_primary
 from clerk_app.ui.tasks import TaskRunner, error_text
@@ -197,7 +196,7 @@ class CatalogPage(QtWidgets.QWidget):
         self._loading = True
         self.count_label.setText(_("正在载入事项清单…"))
         self.runner.run(load_catalog, self.ctx, background=True,
-                        on_success=while_alive(self, self._on_loaded), on_failure=while_alive(self, self._on_load_failed))
+                        on_success=self._on_loaded, on_failure=self._on_load_failed)
 
     def _on_loaded(self, loaded: LoadedCatalog) -> None:
         self._loading = False

@@ -11,7 +11,6 @@ from __future__ import annotations
 from clerk_app.i18n import _
 from clerk_app.services import auth, setup
 from clerk_app.services.common import Actor, Context, get_setting
-from clerk_app.ui.app import while_alive
 from clerk_app.ui.qt import QtCore, QtWidgets, Qt, Signal, Slot
 from clerk_app.ui.style import make_primary
 from clerk_app.ui.tasks import TaskRunner, error_text
@@ -129,7 +128,7 @@ class LoginDialog(QtWidgets.QDialog):
             return
         self._set_pending(True)
         self.runner.run(auth.login, self.ctx, username, password,
-                        on_success=while_alive(self, self._on_login_ok), on_failure=while_alive(self, self._on_login_failed))
+                        on_success=self._on_login_ok, on_failure=self._on_login_failed)
 
     def _on_login_ok(self, actor: Actor) -> None:
         self._set_pending(False)
@@ -308,7 +307,7 @@ class LockScreen(QtWidgets.QWidget):
         # auth.login rather than auth.check_password: its refusal says why (wrong password,
         # or the account locked after too many tries), which the clerk needs to know.
         self.runner.run(auth.login, self.ctx, self.actor.username, password,
-                        on_success=while_alive(self, self._on_unlock_ok), on_failure=while_alive(self, self._on_unlock_failed))
+                        on_success=self._on_unlock_ok, on_failure=self._on_unlock_failed)
 
     def _on_unlock_ok(self, actor: Actor) -> None:
         self._pending = False

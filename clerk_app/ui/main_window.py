@@ -21,7 +21,6 @@ from clerk_app.ui.case_list import CaseListPage
 from clerk_app.ui.catalog_page import CatalogPage
 from clerk_app.ui.intake_page import IntakePage
 from clerk_app.ui.login import IdleWatcher, LockScreen, idle_lock_minutes
-from clerk_app.ui.app import while_alive
 from clerk_app.ui.qt import QtCore, QtGui, QtWidgets, Qt, Signal, Slot
 from clerk_app.ui.tasks import TaskRunner, error_text
 
@@ -334,12 +333,12 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def refresh_status(self) -> None:
         self.runner.run(load_status, self.ctx, background=True,
-                        on_success=while_alive(self, self._on_status_loaded), on_failure=while_alive(self, self._on_status_failed))
+                        on_success=self._on_status_loaded, on_failure=self._on_status_failed)
 
     @Slot()
     def refresh_counts(self) -> None:
         self.runner.run(cases.counts, self.ctx, background=True,
-                        on_success=while_alive(self, self._on_counts_loaded), on_failure=while_alive(self, self._on_status_failed))
+                        on_success=self._on_counts_loaded, on_failure=self._on_status_failed)
 
     def _on_status_loaded(self, info: StatusInfo) -> None:
         self.status_info = info

@@ -8,10 +8,16 @@ from __future__ import annotations
 import ctypes
 import sys
 
+import shiboken6
 from PySide6 import QtCore, QtGui, QtPrintSupport, QtWidgets
 from PySide6.QtCore import Qt, Signal, Slot
 
-__all__ = ["QtCore", "QtGui", "QtPrintSupport", "QtWidgets", "Qt", "Signal", "Slot"]
+__all__ = ["QtCore", "QtGui", "QtPrintSupport", "QtWidgets", "Qt", "Signal", "Slot", "is_alive"]
+
+
+def is_alive(obj: QtCore.QObject) -> bool:
+    """Whether the C++ object behind a Qt wrapper still exists."""
+    return shiboken6.isValid(obj)
 
 
 # --- PySide6 6.12.0: SignalInstance.emit() drops a reference to True -----------------------

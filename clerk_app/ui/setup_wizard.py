@@ -17,7 +17,6 @@ from clerk_app.i18n import _
 from clerk_app.services import auth, catalog, setup
 from clerk_app.services.common import Context, ServiceError
 from clerk_app.ui.admin_dialogs import FileField, PasswordFields, error_lines
-from clerk_app.ui.app import while_alive
 from clerk_app.ui.qt import QtCore, QtWidgets, Qt, Signal, Slot
 from clerk_app.ui.tasks import TaskRunner, error_text
 
@@ -352,7 +351,7 @@ class CatalogSourcePage(QtWidgets.QWizardPage):
         self.error_list.hide()
         self._pending_key = key
         self.runner.run(check_catalog_files, items, materials, background=True,
-                        on_success=while_alive(self, self._on_checked), on_failure=while_alive(self, self._on_check_failed))
+                        on_success=self._on_checked, on_failure=self._on_check_failed)
         return False
 
     def _on_checked(self, result: CatalogCheck) -> None:
@@ -542,7 +541,7 @@ class SetupWizard(QtWidgets.QWizard):
         page.progress.show()
         self._set_buttons_enabled(False)
         self.runner.run(setup.set_up, self.ctx, self.request(),
-                        on_success=while_alive(self, self._on_set_up), on_failure=while_alive(self, self._on_failed))
+                        on_success=self._on_set_up, on_failure=self._on_failed)
         return False
 
     def _on_set_up(self, _result: object) -> None:

@@ -1,7 +1,9 @@
 """Background work for the UI: one worker thread owns database writes, others do slow work.
 
 Worker code never touches a widget: results come back to the UI thread through a queued
-signal and are handed to ``on_success`` or ``on_failure`` there. A ``ServiceError`` is an
+signal and are handed to ``on_success`` or ``on_failure`` there — unless the callback is a
+method of a Qt object that has been deleted meanwhile (a window closed, 切换用户), in which
+case there is nobody left to tell and the result is dropped. A ``ServiceError`` is an
 expected refusal whose message the user can act on; anything else is logged and reported as
 a program error without taking the window down.
 """
@@ -14,7 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from clerk_app.services.common import ServiceError
-from clerk_app.ui.qt import QtCore, Signal, Slot
+from clerk_app.ui.qt import QtCore, Signal, Slot, is_alive
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +76,11 @@ class TaskRunner(QtCore.QObject):
         self._pending -= 1
         try:
             if error is None:
-                if on_success is not None:
-                    on_success(result)
+                if _receiver_alive(on_success):
+                    on_success(result)  # type: ignore[misc]
             elif on_failure is not None:
-                on_failure(error)
+                if _receiver_alive(on_failure):
+                    on_failure(error)
             elif self.default_failure is not None:
                 self.default_failure(error)
         finally:
@@ -87,6 +90,14 @@ class TaskRunner(QtCore.QObject):
     def shutdown(self) -> None:
         self._db.shutdown(wait=True)
         self._background.shutdown(wait=True)
+
+
+def _receiver_alive(callback: Callable[..., Any] | None) -> bool:
+    """False for no callback, or for a method of a Qt object whose C++ side is gone."""
+    if callback is None:
+        return False
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QtCore.QObject) or is_alive(owner)
 
 
 def error_text(error: BaseException) -> str:
