@@ -30,22 +30,14 @@ from xml.sax.saxutils import escape
 
 from reportlab.pdfbase import pdfmetrics, ttfonts
 
-from clerk_app.paths import resource
-
-FONT_DIR: Path = resource("fonts")
-
-#: Family name of the primary font as Qt (and any font menu) shows it.
-FAMILY_NAME = "Clerk Sans SC"
-#: Family names of the fallback fonts, in the order they are tried.
-FALLBACK_FAMILY_NAMES = ["Clerk Min Ext A", "Clerk Min Ext B"]
-
-PRIMARY_FONT_FILE: Path = FONT_DIR / "ClerkSansSC-Regular.ttf"
-FALLBACK_FONT_FILES: list[Path] = [
-    FONT_DIR / "ClerkMinExtA-Regular.ttf",
-    FONT_DIR / "ClerkMinExtB-Regular.ttf",
-]
-#: Every font file the UI should register, primary first.
-UI_FONT_FILES: list[Path] = [PRIMARY_FONT_FILE, *FALLBACK_FONT_FILES]
+from clerk_app.forms.font_files import (  # noqa: F401 - re-exported for callers
+    FALLBACK_FAMILY_NAMES,
+    FALLBACK_FONT_FILES,
+    FAMILY_NAME,
+    FONT_DIR,
+    PRIMARY_FONT_FILE,
+    UI_FONT_FILES,
+)
 
 #: Names under which the fonts are registered with reportlab.
 PRIMARY = "ClerkSansSC"

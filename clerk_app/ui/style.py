@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from clerk_app.paths import resource
+from clerk_app.forms.font_files import FALLBACK_FAMILY_NAMES, FAMILY_NAME, UI_FONT_FILES
 from clerk_app.ui.qt import QtCore, QtGui, QtWidgets
 
 log = logging.getLogger(__name__)
@@ -38,13 +38,9 @@ WINDOW_BG = "#f4f6f8"
 BASE_BG = "#ffffff"
 ERROR_FG = "#b3261e"
 
-# The shipped fonts, as clerk_app.forms.fonts names them (UI_FONT_FILES, FAMILY_NAME,
-# FALLBACK_FAMILY_NAMES). Repeated here because importing that module loads reportlab
-# (about 0.17 s), which the first window does not need; tests/ui/test_app.py checks that the
-# two lists agree.
-UI_FONT_FILES = [resource("fonts", name) for name in (
-    "ClerkSansSC-Regular.ttf", "ClerkMinExtA-Regular.ttf", "ClerkMinExtB-Regular.ttf")]
-UI_FAMILIES = ["Clerk Sans SC", "Clerk Min Ext A", "Clerk Min Ext B"]
+# The shipped fonts, the same files the printed documents embed (font_files does not
+# import reportlab, which the first window does not need).
+UI_FAMILIES = [FAMILY_NAME, *FALLBACK_FAMILY_NAMES]
 #: Chinese fonts a machine may have, tried after the shipped ones.
 SYSTEM_CJK_FAMILIES = ["Noto Sans CJK SC", "Microsoft YaHei", "WenQuanYi Micro Hei", "SimSun"]
 

@@ -183,12 +183,22 @@ def test_first_start_shows_the_wizard_and_cancel_quits(qtbot, ctx, runner):
     assert controller.exit_code == 0
 
 
-def test_style_names_the_same_font_files_as_the_forms(qapp):
-    from clerk_app.forms import fonts
-    from clerk_app.ui import style
+def test_style_knows_the_fonts_without_loading_reportlab():
+    """The first window must not pay for reportlab just to learn the font files."""
+    import subprocess
+    import sys
 
-    assert style.UI_FONT_FILES == fonts.UI_FONT_FILES
-    assert style.UI_FAMILIES == [fonts.FAMILY_NAME, *fonts.FALLBACK_FAMILY_NAMES]
+    code = (
+        "import sys\n"
+        "from clerk_app.ui import style\n"
+        "from clerk_app.forms import font_files\n"
+        "assert style.UI_FONT_FILES == font_files.UI_FONT_FILES\n"
+        "assert all(p.exists() for p in style.UI_FONT_FILES)\n"
+        "print('reportlab' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
 
 
 def test_application_loads_the_project_fonts(qapp):
