@@ -862,8 +862,19 @@ def roster_pdf(ctx: Context, actor: Actor, include_left: bool = False) -> bytes:
 
 
 def apply_feed_entry(s: Session, now: dt.datetime, kind: str, data: dict[str, Any]) -> str:
-    """The sync client's pull hands agent, commission and handover entries here."""
+    """The sync client's pull hands agent, commission and handover entries here.
+
+    An agent's laptop keeps only its own agent's records: the feed of the service point also
+    carries the other agents and the citizens they serve, which that laptop has no business
+    holding.
+    """
     from clerk_app.services import commissions, handover
+
+    mine = get_setting(s, LAPTOP_AGENT_KEY)
+    if mine:
+        key = data.get("key") if kind == "agent" else data.get("agent_key")
+        if key != mine:
+            return "skipped"
 
     if kind == "agent":
         return apply_agent_data(s, now, data)

@@ -635,6 +635,8 @@ def _verify(s: Session, now: dt.datetime, actor: Actor, text: str) -> tuple[Shee
             name=agent.name, date=agent.status_date.isoformat()))
     refs = _items_by_ref(s)
     sp = agent_service.service_point_of(s)
+    cal = load_calendar(s)
+    limit = agent_service.handover_limit(s)
     out: list[ScannedCommission] = []
     for i, q in enumerate(p.commissions, 1):
         local = cm._by_no(s, q.commission_no)
@@ -683,6 +685,10 @@ def _verify(s: Session, now: dt.datetime, actor: Actor, text: str) -> tuple[Shee
                 "委托 {no}（{name}）已经交接过（{state}），不能再随交接单 {sheet} 接收。").format(
                 no=q.commission_no, name=local.principal_name, state=S(local.state).label, sheet=sheet_no),
                 sheet_no)
+        collected_on = out[-1].collected_on
+        if collected_on is not None and now.date() > handover_due(collected_on, cal, limit).date:
+            warnings.append(_("委托 {no}（{name}）于 {day} 收件，超过 {n} 个工作日才交件，已记为超期交件。").format(
+                no=q.commission_no, name=out[-1].principal_name, day=collected_on.isoformat(), n=limit))
         valid_until = out[-1].valid_until
         if valid_until is not None and now.date() > valid_until:
             raise _refuse(s, now, actor, "expired", _(

@@ -43,10 +43,10 @@ from clerk_app.domain.status import MaterialState, Role
 from clerk_app.i18n import _
 from clerk_app.services import agents, commissions, handover, intake
 from clerk_app.services.common import Actor, Context
-from clerk_app.ui.app import while_alive
 from clerk_app.ui.printing import page_image, rasterize, safe_file_name
 from clerk_app.ui.qt import QtCore, QtGui, QtPrintSupport, QtWidgets, Qt, Signal, Slot
 from clerk_app.ui.style import make_primary
+from clerk_app.ui.app import while_alive
 from clerk_app.ui.tasks import TaskRunner, error_text
 from clerk_app.ui.widgets import MessageBanner
 
@@ -124,7 +124,7 @@ class _Job(QtWidgets.QDialog):
             button.setEnabled(False)
         self.runner.run(fn, *args, background=background,
                         on_success=while_alive(self, self._success(on_success)),
-                        on_failure=while_alive(self, self._failed), **kwargs)
+                        on_failure=self._failed, **kwargs)
 
     def _success(self, cb: Callable[[Any], None] | None) -> Callable[[Any], None]:
         def done(value: Any) -> None:
@@ -223,8 +223,8 @@ class PdfPreviewDialog(QtWidgets.QDialog):
             pdf = make()
             return pdf, rasterize(pdf, PREVIEW_DPI)
 
-        self.runner.run(job, background=True, on_success=while_alive(self, self._shown),
-                        on_failure=while_alive(self, self._failed))
+        self.runner.run(job, background=True, on_success=self._shown,
+                        on_failure=self._failed)
 
     def _shown(self, result: tuple[bytes, list]) -> None:
         self.pdf, pages = result
@@ -276,7 +276,7 @@ class PdfPreviewDialog(QtWidgets.QDialog):
         self._enable(False)
         dpi = float(min(max(printer.resolution(), 72), PRINT_DPI))
         self.runner.run(rasterize, self.pdf, dpi, background=True,
-                        on_success=while_alive(self, self._paint), on_failure=while_alive(self, self._failed))
+                        on_success=self._paint, on_failure=self._failed)
 
     def _paint(self, pages: list) -> None:
         printer = self._printer
@@ -319,7 +319,7 @@ class PdfPreviewDialog(QtWidgets.QDialog):
         self.runner.run(write, background=True,
                         on_success=while_alive(self, lambda _r: self._output(
                             _("已另存为 PDF：{path}").format(path=path))),
-                        on_failure=while_alive(self, self._failed))
+                        on_failure=self._failed)
 
     def _output(self, message: str) -> None:
         self.banner.show_message(message, "success")
@@ -327,8 +327,8 @@ class PdfPreviewDialog(QtWidgets.QDialog):
             self._enable(True)
             self.output_done.emit()
             return
-        self.runner.run(self.after_output, on_success=while_alive(self, self._after_output),
-                        on_failure=while_alive(self, self._failed))
+        self.runner.run(self.after_output, on_success=self._after_output,
+                        on_failure=self._failed)
 
     def _after_output(self, _result: object) -> None:
         self.output_done.emit()
@@ -444,8 +444,8 @@ class AgentEditDialog(_Job):
         box, self.ok_button = _buttons(self, _("登记") if agent_id is None else _("保存"))
         box.accepted.connect(self.submit)
         layout.addWidget(box)
-        self.runner.run(self._load, on_success=while_alive(self, self._loaded),
-                        on_failure=while_alive(self, self._failed))
+        self.runner.run(self._load, on_success=self._loaded,
+                        on_failure=self._failed)
 
     def _load(self) -> tuple[list, Any]:
         villages = agents.villages_here(self.ctx)
@@ -690,8 +690,8 @@ class AgentsDialog(QtWidgets.QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        self.runner.run(agents.list_agents, self.ctx, on_success=while_alive(self, self._fill),
-                        on_failure=while_alive(self, self._failed))
+        self.runner.run(agents.list_agents, self.ctx, on_success=self._fill,
+                        on_failure=self._failed)
 
     def _fill(self, rows: list[Any]) -> None:
         self.agents = rows
@@ -790,8 +790,8 @@ class AgentsDialog(QtWidgets.QDialog):
             path.write_bytes(prov.content)
             return prov, path
 
-        self.runner.run(job, on_success=while_alive(self, self._exported),
-                        on_failure=while_alive(self, self._failed))
+        self.runner.run(job, on_success=self._exported,
+                        on_failure=self._failed)
 
     def _exported(self, result: tuple[agents.Provisioning, Path]) -> None:
         prov, path = result
@@ -1050,8 +1050,8 @@ class CommissionDialog(_Job):
         box, self.ok_button = _buttons(self, _("登记委托"))
         box.accepted.connect(self.submit)
         layout.addWidget(box)
-        self.runner.run(self._load, on_success=while_alive(self, self._loaded),
-                        on_failure=while_alive(self, self._failed))
+        self.runner.run(self._load, on_success=self._loaded,
+                        on_failure=self._failed)
 
     def _load(self) -> tuple[list, list, list[str]]:
         items = commissions.proxy_items(self.ctx)
@@ -1141,7 +1141,7 @@ class CollectDialog(_Job):
         self.notice_button.setEnabled(False)
         layout.addWidget(box)
         self.runner.run(commissions.get_commission, ctx, actor, commission_id,
-                        on_success=while_alive(self, self._loaded), on_failure=while_alive(self, self._failed))
+                        on_success=self._loaded, on_failure=self._failed)
 
     def _loaded(self, c: Any) -> None:
         self.commission_no = c.commission_no
@@ -1222,8 +1222,8 @@ class HandoverSheetDialog(_Job):
         self.refresh()
 
     def refresh(self) -> None:
-        self.runner.run(self._load, on_success=while_alive(self, self._loaded),
-                        on_failure=while_alive(self, self._failed))
+        self.runner.run(self._load, on_success=self._loaded,
+                        on_failure=self._failed)
 
     def _load(self) -> tuple[list, list]:
         rows = [r for r in commissions.list_commissions(self.ctx, self.actor) if r.state is S.COLLECTED]
@@ -1430,7 +1430,7 @@ class CommissionDetailDialog(QtWidgets.QDialog):
         close.clicked.connect(self.accept)
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
         runner.run(commissions.get_commission, ctx, actor, commission_id,
-                   on_success=while_alive(self, self._loaded),
+                   on_success=self._loaded,
                    on_failure=while_alive(self, lambda e: self.banner.show_message(error_text(e), "error")))
 
     def _loaded(self, c: Any) -> None:
@@ -1545,9 +1545,11 @@ class HandoverReceiveDialog(_Job):
 
     def _scanned(self, result: handover.ScanResult) -> None:
         self.scan_result = result
-        self.banner.show_message(_("交接单核验通过：签名有效，未曾接收。请逐件核对材料，缺的请取消勾选。"), "success")
+        ok = _("交接单核验通过：签名有效，未曾接收。请逐件核对材料，缺的请取消勾选。")
         if result.warnings:
-            self.banner.show_message("\n".join(result.warnings), "warning")
+            self.banner.show_message("\n".join([ok, *result.warnings]), "warning")
+        else:
+            self.banner.show_message(ok, "success")
         self.sheet_label.setText(_("交接单 {no}　代办员 {name}（{agent}）　签发 {at}　共 {n} 件").format(
             no=result.sheet_no, name=result.agent_name, agent=result.agent_no,
             at=result.created_at.strftime("%Y-%m-%d %H:%M"), n=len(result.commissions)))
@@ -1704,7 +1706,7 @@ class ProxyAcceptDialog(_Job):
         layout.addLayout(row)
         self._set_enabled(False)
         self.runner.run(commissions.intake_form, ctx, actor, commission_id,
-                        on_success=while_alive(self, self._loaded), on_failure=while_alive(self, self._failed))
+                        on_success=self._loaded, on_failure=self._failed)
 
     def _set_enabled(self, on: bool) -> None:
         for b in (self.accept_button, self.notice_button, self.refuse_button):
@@ -1734,8 +1736,8 @@ class ProxyAcceptDialog(_Job):
             fn, args = intake.issue_notice, (form,)
         else:
             fn, args = intake.refuse, (form, self.reason_edit.text(), self.redirect_edit.text())
-        self.runner.run(fn, self.ctx, self.actor, *args, on_success=while_alive(self, self._decided),
-                        on_failure=while_alive(self, self._refused))
+        self.runner.run(fn, self.ctx, self.actor, *args, on_success=self._decided,
+                        on_failure=self._refused)
 
     def _refused(self, error: BaseException) -> None:
         self._set_enabled(True)

@@ -362,3 +362,45 @@ def test_a_full_sheet_of_six_reads_back_from_paper(tmp_path, clock, keys):
     assert text == sheet.payload
     preview = handover.scan(town.ctx, town.clerk, text)
     assert [c.principal_name for c in preview.commissions][0] == "欧阳𠮷·买买提一"
+
+
+def test_a_late_handover_is_said_at_the_counter(tmp_path, clock, keys):
+    town = make_township(tmp_path / "t", clock)
+    a = agents.register_agent(town.ctx, town.supervisor, agent_input())
+    laptop = make_laptop(tmp_path / "l", clock)
+    prov = agents.export_provisioning(town.ctx, town.supervisor, a.id)
+    agents.import_provisioning(laptop, prov.content, prov.code, keys)
+    me = auth.login(laptop, "lixiuying", AGENT_PASSWORD)
+    c = commissions.create(laptop, me, commissions.CommissionInput(item_named(laptop).id, principal()))
+    commissions.collect(laptop, me, c.id, all_collected(c), "群众家中")
+    [sheet] = handover.create_sheets(laptop, me, [c.id])
+    assert handover.scan(town.ctx, town.clerk, sheet.payload).warnings == []
+    clock.advance(days=6)
+    [warning] = handover.scan(town.ctx, town.clerk, sheet.payload).warnings
+    assert "超期交件" in warning
+    handover.receive(town.ctx, town.clerk, sheet.payload)
+    view = commissions.township_overview(town.ctx, town.clerk, dt.date(2026, 12, 1), dt.date(2026, 12, 31))
+    assert (view.per_agent[0].handed_over, view.per_agent[0].on_time) == (1, 0)
+
+
+def test_a_laptop_keeps_only_its_own_agents_records(tmp_path, clock, keys):
+    """The township's feed carries every agent and their citizens; a laptop takes its own only."""
+    town = make_township(tmp_path / "t", clock)
+    mine = agents.register_agent(town.ctx, town.supervisor, agent_input())
+    other = agents.register_agent(town.ctx, town.supervisor, agent_input(
+        name="王德兵", id17="42052819680505003", username="wangdebing"))
+    laptop = make_laptop(tmp_path / "l", clock)
+    prov = agents.export_provisioning(town.ctx, town.supervisor, mine.id)
+    agents.import_provisioning(laptop, prov.content, prov.code, keys)
+    theirs = auth.login(town.ctx, "wangdebing", AGENT_PASSWORD)
+    c = commissions.create(town.ctx, theirs, commissions.CommissionInput(item_named(town.ctx).id, principal()))
+    with town.ctx.tx() as s:
+        other_payload = agents.agent_payload(s.get(type(other), other.id))
+        c_payload = commissions.commission_payload(commissions._load(s, c.id))
+        mine_payload = agents.agent_payload(s.get(type(mine), mine.id)) | {"version": 99, "phone": "13907179999"}
+    with laptop.tx() as s:
+        assert agents.apply_feed_entry(s, clock(), "agent", other_payload) == "skipped"
+        assert agents.apply_feed_entry(s, clock(), "commission", c_payload) == "skipped"
+        assert agents.apply_feed_entry(s, clock(), "agent", mine_payload) == "applied"
+    assert [a.name for a in agents.list_agents(laptop)] == ["李秀英"]
+    assert agents.list_agents(laptop)[0].phone == "13907179999"

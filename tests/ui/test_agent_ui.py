@@ -368,14 +368,23 @@ def test_overview_lists_overdue_and_period_counts(qtbot, demo_ctx, supervisor, c
 # --------------------------------------------------------------------------- pictures for docs/
 
 
+@pytest.fixture
+def styled_app(qapp):
+    """The program's look for a screenshot, put back afterwards for the other tests."""
+    from clerk_app.ui import style
+
+    old_font, old_sheet, old_palette = qapp.font(), qapp.styleSheet(), qapp.palette()
+    style.apply_style(qapp)
+    yield qapp
+    qapp.setStyleSheet(old_sheet)
+    qapp.setFont(old_font)
+    qapp.setPalette(old_palette)
+
+
 @pytest.mark.skipif(not shutil.which("pdftoppm"), reason="needs poppler-utils")
-def test_screenshots_for_the_docs(qtbot, laptop, me, runner, clock, tmp_path):
+def test_screenshots_for_the_docs(qtbot, styled_app, laptop, me, runner, clock, tmp_path):
     """docs/screenshot-agent-home.png and docs/print-handover.png, from the real program."""
     from clerk_app.ui.agent_pages import AgentHomePage
-    from clerk_app.ui.style import apply_style
-    from clerk_app.ui.qt import QtWidgets
-
-    apply_style(QtWidgets.QApplication.instance())
     first = _collected(laptop, me, n=3)
     clock.advance(days=5)
     more = _collected(laptop, me, n=1, name="王五")
