@@ -24,7 +24,6 @@ import argparse
 import datetime as dt
 import getpass
 import logging
-import os
 import sys
 from pathlib import Path
 

@@ -17,8 +17,8 @@ from clerk_app.i18n import _
 from clerk_app.services import auth, calendar, catalog
 from clerk_app.services.common import Actor, Context
 from clerk_app.store.models import CalendarOverride, Operator
-from clerk_app.ui.qt import QtCore, QtGui, QtWidgets, Qt, Signal, Slot
-from clerk_app.ui.style import make_primary, mark_error
+from clerk_app.ui.qt import QtCore, QtWidgets, Qt, Signal, Slot
+from clerk_app.ui.style import make_primary
 from clerk_app.ui.tasks import TaskRunner, error_text
 
 TABLE_FILTER = _("表格文件 (*.csv *.xlsx *.xlsm);;所有文件 (*)")

@@ -20,7 +20,7 @@ from clerk_app.domain.divisions import Division
 from clerk_app.i18n import _
 from clerk_app.services.common import ServiceError
 from clerk_app.services.intake import ORG_ID_TYPE, ApplicantInput, check_applicant
-from clerk_app.ui.qt import QtCore, QtWidgets, Qt, Signal
+from clerk_app.ui.qt import QtWidgets, Qt, Signal
 from clerk_app.ui.widgets import FieldMessage, LabeledField, hint_label, section_title
 
 PERSON, ORG = "person", "org"

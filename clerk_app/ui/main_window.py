@@ -21,7 +21,7 @@ from clerk_app.ui.case_list import CaseListPage
 from clerk_app.ui.catalog_page import CatalogPage
 from clerk_app.ui.intake_page import IntakePage
 from clerk_app.ui.login import IdleWatcher, LockScreen, idle_lock_minutes
-from clerk_app.ui.qt import QtCore, QtGui, QtWidgets, Qt, Signal, Slot
+from clerk_app.ui.qt import QtCore, QtGui, QtWidgets, Signal, Slot
 from clerk_app.ui.tasks import TaskRunner, error_text
 
 REFRESH_DELAY_MS = 400  # merges bursts of saved cases into one refresh

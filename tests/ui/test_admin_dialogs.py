@@ -10,7 +10,6 @@ from clerk_app.services import auth, calendar, catalog, setup
 from clerk_app.ui.qt import QtCore, Qt
 from tests.ui.conftest import type_text
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)")
 
 
 def _idle(qtbot, runner) -> None:

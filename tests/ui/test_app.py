@@ -6,9 +6,8 @@ import pytest
 
 from clerk_app import paths
 from clerk_app.services import setup
-from clerk_app.ui.qt import QtWidgets, Qt
+from clerk_app.ui.qt import Qt
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)")
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from clerk_app.ui.qt import QtWidgets
 from tests.core.helpers import all_received, person
 from tests.ui.conftest import type_text
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)")
 
 DIBAO = "最低生活保障申请"
 RELIEF = "临时救助申请"

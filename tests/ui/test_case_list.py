@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 
 from bench.fake_cases import insert_fake_cases
 from clerk_app.domain.status import CaseStatus, MaterialState
@@ -31,7 +30,6 @@ from clerk_app.ui.qt import QtCore, QtWidgets, Qt
 from tests.core.helpers import all_received, person
 from tests.ui.conftest import type_text
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)")
 
 RELIEF = "临时救助申请"  # promised 5 working days
 DIBAO = "最低生活保障申请"

@@ -9,7 +9,6 @@ from clerk_app.store.models import Material, ServiceItem
 from clerk_app.ui.qt import QtCore, Qt
 from tests.ui.conftest import type_text
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)")
 
 
 @pytest.fixture

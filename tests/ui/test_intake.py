@@ -22,7 +22,6 @@ from clerk_app.ui.qt import QtWidgets, Qt
 from tests.ui.conftest import type_text
 
 # the offscreen platform warns about window calls it cannot pass on; harmless
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)")
 
 DIBAO = "最低生活保障申请"
 ELDERLY = "老年人优待证申领"

@@ -8,7 +8,6 @@ from clerk_app.services import auth, setup
 from clerk_app.ui.qt import QtWidgets, Qt
 
 # the offscreen platform warns about top-level size hints it cannot pass on; harmless
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)")
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from clerk_app.ui import printing
 from clerk_app.ui.printing import DocumentPreviewDialog, rasterize, show_document
 from clerk_app.ui.qt import QtPrintSupport, Qt
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)")
 
 
 def pdf_text(data: bytes) -> str:

@@ -8,7 +8,6 @@ from clerk_app.services import auth, catalog, setup
 from clerk_app.ui.qt import QtWidgets, Qt
 from tests.ui.conftest import type_text
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)")
 
 NEXT = QtWidgets.QWizard.WizardButton.NextButton
 FINISH = QtWidgets.QWizard.WizardButton.FinishButton
