@@ -76,7 +76,7 @@ def warm_up() -> None:
     import importlib
 
     for name in ("clerk_app.domain.search", "clerk_app.services.documents", "clerk_app.forms.fonts",
-                 "clerk_app.services.intake"):
+                 "clerk_app.services.intake", "clerk_app.services.sync_admin"):
         try:
             importlib.import_module(name)
         except Exception:  # a missing optional piece shows up where it is used

@@ -16,12 +16,13 @@ from clerk_app import paths
 from clerk_app.i18n import _
 from clerk_app.services import calendar, cases, catalog, setup
 from clerk_app.services.common import Actor, Context
-from clerk_app.ui import admin_dialogs
+from clerk_app.ui import admin_dialogs, sync_dialogs
 from clerk_app.ui.case_list import CaseListPage
 from clerk_app.ui.catalog_page import CatalogPage
 from clerk_app.ui.intake_page import IntakePage
 from clerk_app.ui.login import IdleWatcher, LockScreen, idle_lock_minutes
 from clerk_app.ui.qt import QtCore, QtGui, QtWidgets, Signal, Slot
+from clerk_app.ui.sync_status import SyncController, SyncStatusWidget
 from clerk_app.ui.tasks import TaskRunner, error_text
 
 REFRESH_DELAY_MS = 400  # merges bursts of saved cases into one refresh
@@ -111,6 +112,8 @@ class MainWindow(QtWidgets.QMainWindow):
         column.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
+        # sync with the county center runs in the background; the status bar shows it
+        self.sync_controller = SyncController(ctx, runner, parent=self)
         self._build_actions()
         self._build_menus()
         self._build_status_bar()
@@ -158,6 +161,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self._warmup_timer.setInterval(WARMUP_DELAY_MS)
         self._warmup_timer.timeout.connect(self._load_catalog_page)
         self._warmup_timer.start()
+        self.sync_controller.finished.connect(self._on_synced)
+        self._sync_start_timer = QtCore.QTimer(self)
+        self._sync_start_timer.setSingleShot(True)
+        self._sync_start_timer.setInterval(PAGES_DELAY_MS)
+        self._sync_start_timer.timeout.connect(self.sync_controller.start)
+        self._sync_start_timer.start()
 
     # -- building -----------------------------------------------------------------------
 
@@ -182,9 +191,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.import_action = self._action(_("导入事项清单…"), self.open_catalog_import)
         self.calendar_action = self._action(_("工作日历调整…"), self.open_calendar)
         self.audit_action = self._action(_("审计日志…"), self.open_audit_log)
+        self.sync_now_action = self._action(_("立即同步"), self.sync_controller.sync_now, "F9")
+        self.sync_settings_action = self._action(_("县中心连接设置…"), self.open_sync_settings)
+        self.sync_rejected_action = self._action(_("被退回的记录…"), self.open_sync_rejected)
+        self.sync_conflicts_action = self._action(_("同步冲突…"), self.open_sync_conflicts)
+        self.sync_usb_action = self._action(_("U 盘报送（无网络时）…"), self.open_sync_usb)
         self._lockable = [self.intake_action, self.cases_action, self.catalog_action, self.lock_action,
                           self.switch_action, self.quit_action, self.about_action, self.operators_action,
-                          self.import_action, self.calendar_action, self.audit_action]
+                          self.import_action, self.calendar_action, self.audit_action,
+                          self.sync_now_action, self.sync_settings_action, self.sync_rejected_action,
+                          self.sync_conflicts_action, self.sync_usb_action]
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -207,6 +223,16 @@ class MainWindow(QtWidgets.QMainWindow):
                            self.audit_action):
                 action.setEnabled(False)
                 action.setVisible(False)
+        self.sync_menu = bar.addMenu(_("同步(&S)"))
+        for action in (self.sync_now_action, self.sync_rejected_action, self.sync_conflicts_action,
+                       self.sync_usb_action):
+            self.sync_menu.addAction(action)
+        if self.actor.is_supervisor:  # enrolling the device and the county's address
+            self.sync_menu.addSeparator()
+            self.sync_menu.addAction(self.sync_settings_action)
+        else:
+            self.sync_settings_action.setEnabled(False)
+            self.sync_settings_action.setVisible(False)
         self.help_menu = bar.addMenu(_("帮助(&H)"))
         self.help_menu.addAction(self.about_action)
 
@@ -230,7 +256,12 @@ class MainWindow(QtWidgets.QMainWindow):
         for label in (self.operator_label, self.point_label, self.catalog_label, self.calendar_label):
             label.setMinimumWidth(24)  # a narrow window (1024 px counters) clips them, not the window
             bar.addWidget(label)
+        self.sync_widget = SyncStatusWidget(self)
+        self.sync_widget.attach(self.sync_controller)
+        self.sync_widget.details_requested.connect(self.open_sync_rejected)
+        self.sync_widget.settings_requested.connect(self.open_sync_settings)
         bar.addPermanentWidget(self.busy_bar)
+        bar.addPermanentWidget(self.sync_widget)
         bar.addPermanentWidget(self.approaching_label)
         bar.addPermanentWidget(self.overdue_label)
         self._set_counts_labels()
@@ -490,6 +521,37 @@ class MainWindow(QtWidgets.QMainWindow):
             self.audit_dialog = admin_dialogs.AuditLogDialog(self.ctx, self)
             self.audit_dialog.open()
 
+    def _sync_dialog(self, factory) -> None:  # noqa: ANN001 - a dialog class
+        dialog = factory(self.ctx, self.actor, self.runner, parent=self)
+        dialog.changed.connect(self.sync_controller.refresh)
+        self.sync_dialog = dialog
+        dialog.open()
+
+    @Slot()
+    def open_sync_settings(self) -> None:
+        if self.actor.is_supervisor:
+            self._sync_dialog(sync_dialogs.SyncSettingsDialog)
+        else:
+            self.statusBar().showMessage(_("县中心连接设置需要负责人登录后修改。"), 8000)
+
+    @Slot()
+    def open_sync_rejected(self) -> None:
+        self._sync_dialog(sync_dialogs.RejectedRecordsDialog)
+
+    @Slot()
+    def open_sync_conflicts(self) -> None:
+        self._sync_dialog(sync_dialogs.ConflictsDialog)
+
+    @Slot()
+    def open_sync_usb(self) -> None:
+        self._sync_dialog(sync_dialogs.UsbSyncDialog)
+
+    @Slot(object)
+    def _on_synced(self, _report: object) -> None:
+        """Pulled statuses change the lists and counts; a pulled catalog or calendar, the rest."""
+        self._refresh_timer.start()
+        self.refresh_status()
+
     @Slot()
     def show_about(self) -> None:
         box = QtWidgets.QMessageBox(self)
@@ -522,6 +584,8 @@ class MainWindow(QtWidgets.QMainWindow):
         settings.setValue("main_window/geometry", self.saveGeometry())
         settings.sync()
         self.idle_watcher.stop()
+        self.sync_controller.stop()
+        self._sync_start_timer.stop()
         self._counts_timer.stop()
         self._warmup_timer.stop()
         self._pages_timer.stop()

@@ -225,3 +225,19 @@ def test_secondary_pages_are_built_after_the_first_paint_or_on_demand(qtbot, win
     assert isinstance(w.tabs.widget(1), CaseListPage)
     assert w.tabs.currentIndex() == 2
     assert [w.tabs.tabText(i) for i in range(3)] == ["受理  F2", "办件  F3", "事项  F4"]
+
+
+def test_sync_menu_and_status_in_the_main_window(qtbot, window_for, supervisor, clerk):
+    boss = window_for(supervisor)
+    assert "同步(&S)" in _menu_titles(boss)
+    assert boss.sync_settings_action.isVisible()
+    # the status bar shows sync state once the controller has read it
+    qtbot.waitUntil(lambda: boss.sync_controller.overview is not None, timeout=10000)
+    assert boss.sync_widget.last_label.text() == "未注册到县级中心"
+    assert boss.sync_widget.isVisibleTo(boss)
+    desk = window_for(clerk)
+    assert not desk.sync_settings_action.isVisible()
+    assert desk.sync_now_action in desk.sync_menu.actions()
+    # a clerk asking for the settings is told who may change them, nothing opens
+    desk.open_sync_settings()
+    assert "负责人" in desk.statusBar().currentMessage()
