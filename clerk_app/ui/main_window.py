@@ -239,8 +239,9 @@ class MainWindow(QtWidgets.QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         bar.setSizeGripEnabled(False)
-        self.operator_label = QtWidgets.QLabel(_("操作员：{name}（{role}）").format(
+        self.operator_label = QtWidgets.QLabel(_("{name}（{role}）").format(
             name=self.actor.name, role=self.actor.role.label))
+        self.operator_label.setToolTip(_("当前操作员：{user}").format(user=self.actor.username))
         self.point_label = QtWidgets.QLabel()
         self.catalog_label = QtWidgets.QLabel()
         self.calendar_label = QtWidgets.QLabel()
@@ -375,13 +376,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.status_info = info
         self.point_label.setText(info.service_point)
         if info.catalog_date:
-            self.catalog_label.setText(_("事项清单：{date}（{n} 项）").format(
+            self.catalog_label.setText(_("清单 {date}").format(date=info.catalog_date.strftime("%m-%d")))
+            self.catalog_label.setToolTip(_("事项清单：{date} 导入，{n} 项").format(
                 date=info.catalog_date.isoformat(), n=info.catalog_items))
         else:
             self.catalog_label.setText(_("事项清单：未导入"))
         if info.calendar_warning:
             # short and orange in the status bar; the whole warning in a strip above the pages
-            self.calendar_label.setText(_("⚠ {text}，需更新").format(text=info.calendar_text))
+            self.calendar_label.setText(_("⚠ 日历需更新"))
             self.calendar_label.setObjectName("statusCalendarWarning")
             self.calendar_label.setToolTip(info.calendar_warning)
             self.calendar_banner_label.setText(_("⚠ 工作日历提醒：{warning}。").format(

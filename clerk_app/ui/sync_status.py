@@ -214,6 +214,7 @@ class SyncStatusWidget(QtWidgets.QWidget):
         if not ov.enrolled:
             self.pending_label.setText(_("待上传 {n} 条").format(n=ov.pending))
             self.last_label.setText(_("未注册到县级中心"))
+            self.last_label.setToolTip(_("由负责人在「同步 → 县中心连接设置」中用县中心发放的注册码注册本机。"))
         else:
             text = _("待上传 {n} 条").format(n=ov.pending)
             if ov.rejected:

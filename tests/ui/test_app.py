@@ -38,13 +38,13 @@ def test_main_window_has_three_pages_and_a_status_bar(qtbot, window_for, supervi
     qtbot.waitUntil(lambda: w.status_info is not None, timeout=10000)
     qtbot.waitUntil(lambda: runner.idle, timeout=10000)
     text = w.status_text()
-    assert "操作员：王建华（负责人）" in text
+    assert "王建华（负责人）" in text
     assert "龙舟坪镇便民服务中心" in text
-    assert "事项清单：2026-12-03" in text
+    assert "清单 12-03" in text and "2026-12-03" in w.catalog_label.toolTip()
     assert "预警 0" in text and "超期 0" in text
     # the test clock is 2026-12-03; holiday data ends with 2026, so the calendar warns in orange
     assert w.calendar_label.objectName() == "statusCalendarWarning"
-    assert "2026-12-31" in w.calendar_label.text()
+    assert "需更新" in w.calendar_label.text() and "2026-12-31" in w.calendar_label.toolTip()
     assert w.calendar_banner.isVisibleTo(w)
     assert "2027" in w.calendar_banner_label.text()
 
