@@ -43,6 +43,8 @@ class CaseRow:
     due_date: dt.date | None
     due_estimated: bool
     deadline: str  # none | normal | approaching | overdue
+    sync: str = "none"  # none | waiting | sent | rejected: has the county got it?
+    sync_reason: str = ""  # why the county rejected it
 
 
 def _query(f: CaseFilter, today: dt.date, cal: WorkCalendar) -> Select[Any]:
@@ -135,14 +137,19 @@ class CaseList:
                 .where(Case.id.in_(wanted))
             ).all()
         by_id = {r.id: r for r in result}
+        from clerk_app.services.sync_admin import case_sync_states  # sync is not needed to list
+
+        synced = case_sync_states(self.ctx, [r.case_no for r in result])
         out = []
         for cid in wanted:
             r = by_id.get(cid)
             if r is None:
                 continue
             state = _deadline(r.status, r.due_date, self.today, self.calendar)
+            info = synced[r.case_no]
             out.append(CaseRow(r.id, r.case_no, r.applicant_name, r.item_name, r.status,
-                               r.created_at, r.due_date, r.due_estimated, state))
+                               r.created_at, r.due_date, r.due_estimated, state, info.state,
+                               info.reason))
         return out
 
 

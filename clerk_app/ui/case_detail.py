@@ -18,7 +18,7 @@ from typing import Any
 from clerk_app.domain import ids
 from clerk_app.domain.status import CaseStatus, DocKind, MaterialState
 from clerk_app.i18n import _
-from clerk_app.services import auth, cases, intake
+from clerk_app.services import auth, cases, intake, sync_admin
 from clerk_app.services.common import Actor, Context
 from clerk_app.store.models import Case, CaseEvent, Document
 from clerk_app.ui import style
@@ -81,13 +81,31 @@ class DetailData:
     case: Case
     deadline: str  # none | normal | approaching | overdue
     operators: dict[int, str]  # operator id -> display name
+    sync: sync_admin.CaseSyncInfo | None = None  # has the county got it, and what it said
 
 
 def load_detail(ctx: Context, case_id: int) -> DetailData:
     """Worker side: everything the dialog shows."""
     case = cases.case_detail(ctx, case_id)
     names = {op.id: op.display_name for op in auth.list_operators(ctx)}
-    return DetailData(case, cases.case_deadline(ctx, case), names)
+    return DetailData(case, cases.case_deadline(ctx, case), names,
+                      sync_admin.case_sync_state(ctx, case.case_no))
+
+
+def sync_notes(info: sync_admin.CaseSyncInfo | None) -> list[str]:
+    """What the county center knows of the case, in words."""
+    if info is None or info.state == "none":
+        return []
+    if info.state == "rejected":
+        lines = [_("报送县中心：被拒收（{reason}）。请在「同步 → 被退回的记录」中修改后重新上传。").format(
+            reason=info.reason or _("未说明原因"))]
+    else:
+        lines = [_("报送县中心：{state}").format(state=info.label)]
+    if info.official_no:
+        lines.append(_("县级办件编号：{no}").format(no=info.official_no))
+    if info.result_text:
+        lines.append(_("县级办理结果：{text}").format(text=info.result_text))
+    return lines
 
 
 def format_time(value: dt.datetime | None) -> str:
@@ -466,6 +484,7 @@ class CaseDetailDialog(QtWidgets.QDialog):
                 reason=case.refusal_reason or "", redirect=case.refusal_redirect or ""))
         if data.deadline == "overdue":
             notes.append(_("已超过承诺办结日，请尽快督办。"))
+        notes.extend(sync_notes(data.sync))
         self.note_label.setText("\n".join(notes))
         warn = case.due_estimated or data.deadline in ("approaching", "overdue")
         self.note_label.setStyleSheet(

@@ -31,14 +31,16 @@ PAGE_SIZE = 200  # rows read from the database at a time
 MAX_CACHED_PAGES = 60  # at most 12,000 rows kept; the least recently shown page goes first
 SEARCH_DELAY_MS = 300  # typing pauses this long before the list follows
 
-COL_CASE_NO, COL_APPLICANT, COL_ITEM, COL_STATUS, COL_CREATED, COL_DUE, COL_DEADLINE = range(7)
+COL_CASE_NO, COL_APPLICANT, COL_ITEM, COL_STATUS, COL_CREATED, COL_DUE, COL_DEADLINE, COL_SYNC = range(8)
 COLUMNS = (_("办件编号"), _("申请人"), _("事项"), _("状态"), _("受理时间"), _("承诺办结日"),
-           _("时限状态"))
+           _("时限状态"), _("报送县中心"))
 SORT_COLUMNS = {COL_CASE_NO: "case_no", COL_CREATED: "created_at", COL_DUE: "due_date"}
 COLUMN_WIDTHS = {COL_CASE_NO: 270, COL_APPLICANT: 130, COL_STATUS: 90, COL_CREATED: 150,
-                 COL_DUE: 150, COL_DEADLINE: 100}
+                 COL_DUE: 150, COL_DEADLINE: 100, COL_SYNC: 110}
 
 DEADLINE_TEXT = {"none": "—", "normal": _("正常"), "approaching": _("预警"), "overdue": _("超期")}
+SYNC_TEXT = {"none": "—", "waiting": _("待上传"), "sent": _("已上传"), "rejected": _("被拒收")}
+_SYNC_FG = {"waiting": "#b45309", "sent": style.NORMAL_FG, "rejected": style.OVERDUE_FG}
 DEADLINE_FILTERS = (("all", _("全部时限")), ("approaching", _("预警")), ("overdue", _("超期")))
 OPEN_FILTER = "open"  # the status choice 在办 (accepted, submitted, in review)
 
@@ -259,6 +261,8 @@ class CaseTableModel(QtCore.QAbstractTableModel):
                 return QtGui.QColor(_STATUS_FG[r.status])
             if col == COL_DUE and r.deadline == "overdue":
                 return QtGui.QColor(style.OVERDUE_FG)
+            if col == COL_SYNC and r.sync in _SYNC_FG:
+                return QtGui.QColor(_SYNC_FG[r.sync])
             return None
         if role == Qt.ItemDataRole.FontRole:
             if col == COL_CASE_NO:
@@ -267,7 +271,7 @@ class CaseTableModel(QtCore.QAbstractTableModel):
                 return self._bold_font
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            if col in (COL_STATUS, COL_DEADLINE):
+            if col in (COL_STATUS, COL_DEADLINE, COL_SYNC):
                 return int(Qt.AlignmentFlag.AlignCenter)
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -292,12 +296,17 @@ class CaseTableModel(QtCore.QAbstractTableModel):
             return format_time(r.created_at)
         if col == COL_DUE:
             return format_due(r.due_date, r.due_estimated)
+        if col == COL_SYNC:
+            return SYNC_TEXT.get(r.sync, r.sync)
         return DEADLINE_TEXT.get(r.deadline, r.deadline)
 
     @staticmethod
     def _tooltip(r: CaseRow, col: int) -> str | None:
         if col == COL_DUE and r.due_estimated:
             return _("节假日安排尚未公布，按周一至周五估算；日历更新后可能调整。")
+        if col == COL_SYNC and r.sync == "rejected":
+            return _("县中心拒收：{reason}\n在「同步 → 被退回的记录」中修改后重新上传。").format(
+                reason=r.sync_reason or _("未说明原因"))
         if col == COL_DEADLINE:
             if r.deadline == "approaching":
                 return _("离承诺办结日不足 {n} 个工作日").format(n=cases.WARN_DAYS + 1)

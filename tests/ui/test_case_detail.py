@@ -258,3 +258,31 @@ def test_unknown_case_says_so(demo_ctx, clerk, runner, wait_idle, qtbot):
     dialog = open_dialog(qtbot, demo_ctx, runner, clerk, 999, wait_idle)
     assert dialog.data is None
     assert "找不到该办件" in dialog.banner.text()
+
+
+def test_header_says_what_the_county_center_knows(demo_ctx, clerk, runner, wait_idle, qtbot):
+    from sqlalchemy import update
+
+    from clerk_app.store.models import OutboxRecord, SyncCaseState
+    from clerk_app.sync import protocol as P
+
+    item = item_named(demo_ctx, RELIEF)
+    out = intake.accept(demo_ctx, clerk, intake.IntakeForm(item.id, person(), all_received(item)))
+    dialog = open_dialog(qtbot, demo_ctx, runner, clerk, out.case_id, wait_idle)
+    assert "报送县中心：待上传" in dialog.note_label.text()
+    dialog.close()
+    with demo_ctx.tx() as s:
+        s.execute(update(OutboxRecord).where(OutboxRecord.entity_key == out.case_no)
+                  .values(state=P.SET_ASIDE, reason="申请人证件号码与县库不符"))
+    dialog = open_dialog(qtbot, demo_ctx, runner, clerk, out.case_id, wait_idle)
+    assert "被拒收（申请人证件号码与县库不符）" in dialog.note_label.text()
+    dialog.close()
+    with demo_ctx.tx() as s:
+        s.execute(update(OutboxRecord).where(OutboxRecord.entity_key == out.case_no)
+                  .values(state=P.SENT, reason=None))
+        s.add(SyncCaseState(case_no=out.case_no, county_status="completed",
+                            official_no="长阳民〔2026〕88号", result_text="准予临时救助 1500 元"))
+    dialog = open_dialog(qtbot, demo_ctx, runner, clerk, out.case_id, wait_idle)
+    text = dialog.note_label.text()
+    assert "报送县中心：已上传" in text
+    assert "长阳民〔2026〕88号" in text and "准予临时救助 1500 元" in text

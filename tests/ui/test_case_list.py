@@ -17,6 +17,8 @@ from clerk_app.ui.case_list import (
     COL_CASE_NO,
     COL_CREATED,
     COL_DEADLINE,
+    COL_SYNC,
+    COLUMNS,
     COL_DUE,
     COL_STATUS,
     PAGE_SIZE,
@@ -105,7 +107,7 @@ def test_model_passes_qtmodeltester_before_and_after_rows_arrive(demo_ctx, runne
     model = CaseTableModel(runner)
     qtmodeltester.check(model)  # empty
     model.set_list(CaseList(demo_ctx))
-    assert model.rowCount() == 450 and model.columnCount() == 7
+    assert model.rowCount() == 450 and model.columnCount() == len(COLUMNS)
     qtmodeltester.check(model)  # rows still on the way: placeholders
     wait_idle()
     assert model.case_row(0) is not None
@@ -517,3 +519,30 @@ def test_rapid_typing_runs_only_the_latest_query(demo_ctx, clerk, clock, runner,
         page.apply_filter()  # as if each pause in typing ran a query
     settle(qtbot, page)
     assert [r.applicant_name for r in shown_rows(page)] == ["李四"]
+
+
+def test_each_case_shows_whether_the_county_has_it(demo_ctx, clerk, clock, runner, wait_idle, qtbot):
+    from sqlalchemy import update
+
+    from clerk_app.store.models import OutboxRecord
+    from clerk_app.sync import protocol as P
+
+    waiting = accept(demo_ctx, clerk, clock, name="甲")
+    sent = accept(demo_ctx, clerk, clock, name="乙", id17="42052819550312011")
+    rejected = accept(demo_ctx, clerk, clock, name="丙", id17="42052819550312021")
+    with demo_ctx.tx() as s:
+        s.execute(update(OutboxRecord).where(OutboxRecord.entity_key == sent.case_no)
+                  .values(state=P.SENT))
+        s.execute(update(OutboxRecord).where(OutboxRecord.entity_key == rejected.case_no)
+                  .values(state=P.SET_ASIDE, reason="事项编码在县中心不存在"))
+    page = make_page(qtbot, demo_ctx, runner, clerk, wait_idle)
+    by_no = {}
+    for row in range(page.model.rowCount()):
+        no = page.model.data(page.model.index(row, COL_CASE_NO))
+        by_no[no] = row
+    cell = lambda out, role=Qt.ItemDataRole.DisplayRole: page.model.data(  # noqa: E731
+        page.model.index(by_no[out.case_no], COL_SYNC), role)
+    assert cell(waiting) == "待上传"
+    assert cell(sent) == "已上传"
+    assert cell(rejected) == "被拒收"
+    assert "事项编码在县中心不存在" in cell(rejected, Qt.ItemDataRole.ToolTipRole)
