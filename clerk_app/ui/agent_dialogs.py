@@ -671,6 +671,13 @@ class AgentsDialog(QtWidgets.QDialog):
         self.provision_button.setObjectName("provisionButton")
         self.roster_button = QtWidgets.QPushButton(_("打印花名册"))
         self.roster_button.setObjectName("rosterButton")
+        self.more_button = QtWidgets.QPushButton(_("名册文件"))
+        self.more_button.setObjectName("rosterFileButton")
+        self.more_button.setToolTip(_("本乡镇另一台窗口电脑不联网同步时，用名册文件把代办员（含核验交接单的公钥）带过去"))
+        menu = QtWidgets.QMenu(self.more_button)
+        menu.addAction(_("导出名册文件…"), self.export_roster_file)
+        menu.addAction(_("导入名册文件…"), self.import_roster_file)
+        self.more_button.setMenu(menu)
         close = QtWidgets.QPushButton(_("关闭"))
         self.add_button.clicked.connect(self.add_agent)
         self.edit_button.clicked.connect(self.edit_agent)
@@ -680,7 +687,7 @@ class AgentsDialog(QtWidgets.QDialog):
         self.roster_button.clicked.connect(self.print_roster)
         close.clicked.connect(self.accept)
         for b in (self.add_button, self.edit_button, self.status_button, self.card_button,
-                  self.provision_button, self.roster_button):
+                  self.provision_button, self.roster_button, self.more_button):
             row.addWidget(b)
         row.addStretch(1)
         row.addWidget(close)
@@ -772,6 +779,47 @@ class AgentsDialog(QtWidgets.QDialog):
         ctx, actor = self.ctx, self.actor
         self.preview = show_pdf(self, self.runner, _("代办员花名册"), lambda: agents.roster_pdf(ctx, actor),
                                 _("代办员花名册"))
+
+    def ask_roster_path(self, save: bool) -> str:
+        if save:
+            path, _f = QtWidgets.QFileDialog.getSaveFileName(
+                self, _("导出代办员名册文件"), str(paths.documents_dir() / "代办员名册.agents.json"),
+                _("代办员名册 (*.json)"))
+        else:
+            path, _f = QtWidgets.QFileDialog.getOpenFileName(
+                self, _("导入代办员名册文件"), str(paths.documents_dir()), _("代办员名册 (*.json)"))
+        return path
+
+    def export_roster_file(self) -> None:
+        chosen = self.ask_roster_path(True)
+        if not chosen:
+            return
+        path = Path(chosen)
+        ctx, actor = self.ctx, self.actor
+
+        def job() -> Path:
+            content = agents.export_roster_file(ctx, actor)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+            return path
+
+        self.runner.run(job, on_success=while_alive(self, lambda p: self.banner.show_message(
+            _("已导出名册文件：{path}").format(path=p), "success")), on_failure=while_alive(self, self._failed))
+
+    def import_roster_file(self) -> None:
+        chosen = self.ask_roster_path(False)
+        if not chosen:
+            return
+        path = Path(chosen)
+        ctx, actor = self.ctx, self.actor
+        self.runner.run(lambda: agents.import_roster_file(ctx, actor, path.read_bytes()),
+                        on_success=while_alive(self, self._roster_imported),
+                        on_failure=while_alive(self, self._failed))
+
+    def _roster_imported(self, n: int) -> None:
+        self.banner.show_message(_("已导入 {n} 位代办员的信息。").format(n=n), "success")
+        self.changed.emit()
+        self.refresh()
 
     def export_provisioning(self) -> None:
         a = self.selected()

@@ -404,3 +404,26 @@ def test_a_laptop_keeps_only_its_own_agents_records(tmp_path, clock, keys):
         assert agents.apply_feed_entry(s, clock(), "agent", mine_payload) == "applied"
     assert [a.name for a in agents.list_agents(laptop)] == ["李秀英"]
     assert agents.list_agents(laptop)[0].phone == "13907179999"
+
+
+def test_roster_file_brings_agents_and_keys_to_another_counter(tmp_path, clock, keys):
+    """Two counters of one township, no sync: the roster file carries agents and public keys,
+    so a sheet verifies at the other counter too."""
+    town1 = make_township(tmp_path / "t1", clock)
+    town2 = make_township(tmp_path / "t2", clock)
+    a = agents.register_agent(town1.ctx, town1.supervisor, agent_input())
+    laptop = make_laptop(tmp_path / "l", clock)
+    prov = agents.export_provisioning(town1.ctx, town1.supervisor, a.id)
+    agents.import_provisioning(laptop, prov.content, prov.code, keys)
+    me = auth.login(laptop, "lixiuying", AGENT_PASSWORD)
+    c = commissions.create(laptop, me, commissions.CommissionInput(item_named(laptop).id, principal()))
+    commissions.collect(laptop, me, c.id, all_collected(c), "群众家中")
+    [sheet] = handover.create_sheets(laptop, me, [c.id])
+    with pytest.raises(handover.SheetRefused, match="没有代办员"):
+        handover.scan(town2.ctx, town2.clerk, sheet.payload)
+    content = agents.export_roster_file(town1.ctx, town1.clerk)
+    assert b'"seed"' not in content
+    with pytest.raises(PermissionDenied):
+        agents.import_roster_file(town2.ctx, town2.clerk, content)
+    assert agents.import_roster_file(town2.ctx, town2.supervisor, content) == 1
+    assert handover.scan(town2.ctx, town2.clerk, sheet.payload).agent_name == "李秀英"

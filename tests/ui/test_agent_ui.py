@@ -410,3 +410,20 @@ def test_screenshots_for_the_docs(qtbot, styled_app, laptop, me, runner, clock, 
     subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", str(pdf), str(tmp_path / "print")],
                    check=True)
     shutil.copy(tmp_path / "print.png", DOCS / "print-handover.png")
+
+
+def test_roster_file_buttons(qtbot, demo_ctx, supervisor, runner, tmp_path, keys):
+    from clerk_app.ui.agent_dialogs import AgentsDialog
+
+    agents.register_agent(demo_ctx, supervisor, agent_input())
+    d = AgentsDialog(demo_ctx, runner, supervisor)
+    qtbot.addWidget(d)
+    _idle(qtbot, runner)
+    target = tmp_path / "roster.json"
+    d.ask_roster_path = lambda save: str(target)
+    d.export_roster_file()
+    _idle(qtbot, runner)
+    assert target.is_file() and "已导出" in d.banner.text()
+    d.import_roster_file()  # the same counter: nothing newer to take
+    _idle(qtbot, runner)
+    assert "已导入 0 位" in d.banner.text()
