@@ -14,7 +14,7 @@ from pathlib import Path
 
 from clerk_app.domain.status import Role
 from clerk_app.i18n import _
-from clerk_app.services import auth, calendar, catalog
+from clerk_app.services import audit, auth, calendar, catalog
 from clerk_app.services.common import Actor, Context
 from clerk_app.store.models import CalendarOverride, Operator
 from clerk_app.ui.qt import QtCore, QtWidgets, Qt, Signal, Slot
@@ -692,40 +692,6 @@ def format_detail(detail: dict) -> str:
     return _("，").join(parts)
 
 
-@dataclass(frozen=True)
-class AuditRow:
-    id: int
-    at: dt.datetime
-    operator: str
-    action: str
-    entity: str
-    entity_id: str
-    detail: dict
-
-
-def audit_rows(ctx: Context, before_id: int | None, limit: int) -> list[AuditRow]:
-    """A page of the audit log, newest first (rows with id < before_id).
-
-    A read-only query; it belongs in a service module (services/audit.py) once one exists.
-    """
-    from sqlalchemy import select
-
-    from clerk_app.store.models import AuditLog
-
-    with ctx.tx() as s:
-        q = (select(AuditLog, Operator.display_name, Operator.username)
-             .outerjoin(Operator, Operator.id == AuditLog.operator_id)
-             .order_by(AuditLog.id.desc()).limit(limit))
-        if before_id is not None:
-            q = q.where(AuditLog.id < before_id)
-        out = []
-        for log, name, username in s.execute(q).all():
-            who = _("{name}（{username}）").format(name=name, username=username) if name else _("系统")
-            out.append(AuditRow(log.id, log.at, who, log.action, log.entity, log.entity_id,
-                                dict(log.detail or {})))
-        return out
-
-
 class AuditLogModel(QtCore.QAbstractTableModel):
     """The audit log, newest first, fetched a page at a time as the view scrolls."""
 
@@ -735,7 +701,7 @@ class AuditLogModel(QtCore.QAbstractTableModel):
     def __init__(self, ctx: Context, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self._rows: list[AuditRow] = []
+        self._rows: list[audit.AuditRow] = []
         self._exhausted = False
 
     def reload(self) -> None:
@@ -759,7 +725,7 @@ class AuditLogModel(QtCore.QAbstractTableModel):
         if parent.isValid() or self._exhausted:
             return
         before = self._rows[-1].id if self._rows else None
-        page = audit_rows(self.ctx, before, self.PAGE)
+        page = audit.recent(self.ctx, before, self.PAGE)
         if len(page) < self.PAGE:
             self._exhausted = True
         if page:
@@ -768,7 +734,7 @@ class AuditLogModel(QtCore.QAbstractTableModel):
             self._rows.extend(page)
             self.endInsertRows()
 
-    def row_at(self, row: int) -> AuditRow:
+    def row_at(self, row: int) -> audit.AuditRow:
         return self._rows[row]
 
     def data(self, index: QtCore.QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # Qt override
