@@ -15,7 +15,6 @@ from sqlalchemy import select
 from clerk_app.domain.case_numbers import normalize_case_no
 from clerk_app.domain.status import DocKind
 from clerk_app.forms.model import DocumentData, MaterialLine
-from clerk_app.forms.documents import render_pdf
 from clerk_app.i18n import _
 from clerk_app.services.common import Actor, Context, ServiceError, audit
 from clerk_app.store.models import Case, Document, PrintRecord
@@ -61,6 +60,8 @@ def render(ctx: Context, doc_id: int, paper: str = "a4", as_copy: bool | None = 
     if paper not in PAPERS:
         raise ServiceError(_("纸张只能是 a4 或 r80（80 毫米小票）。"))
     doc = get_document(ctx, doc_id)
+    from clerk_app.forms.documents import render_pdf  # reportlab: only when a page is made
+
     is_copy = has_been_printed(ctx, doc_id) if as_copy is None else as_copy
     data = document_data(doc, is_copy=is_copy, reprint_at=ctx.clock() if is_copy else None)
     return render_pdf(data, paper), is_copy

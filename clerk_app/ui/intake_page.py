@@ -22,12 +22,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clerk_app.domain import divisions, ids
 from clerk_app.domain.case_numbers import case_no_error, normalize_case_no
 from clerk_app.domain.checklist import ChecklistLine
-from clerk_app.domain.search import CatalogIndex
 from clerk_app.domain.status import CaseStatus, DocKind, MaterialState
 from clerk_app.i18n import _
 from clerk_app.services import cases, catalog, intake, setup
@@ -40,6 +39,9 @@ from clerk_app.ui.printing import DocumentPreviewDialog, show_document
 from clerk_app.ui.qt import QtCore, QtGui, QtWidgets, Qt, Signal
 from clerk_app.ui.tasks import TaskRunner, error_text
 from clerk_app.ui.widgets import MessageBanner, StepBar, hint_label, section_title
+
+if TYPE_CHECKING:
+    from clerk_app.domain.search import CatalogIndex
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,8 @@ class StartData:
 
 def load_start(ctx: Context, actor: Actor) -> StartData:
     """What the page needs to open: the catalog and its search index, the villages, a draft."""
+    from clerk_app.domain.search import CatalogIndex  # pypinyin: on the worker, not at start
+
     items = catalog.current_items(ctx)
     index = CatalogIndex(catalog.iter_index_rows(items))
     draft = cases.load_draft(ctx, actor)
@@ -86,6 +90,8 @@ def load_start(ctx: Context, actor: Actor) -> StartData:
 
 
 def load_catalog(ctx: Context) -> tuple[list[ServiceItem], CatalogIndex]:
+    from clerk_app.domain.search import CatalogIndex
+
     items = catalog.current_items(ctx)
     return items, CatalogIndex(catalog.iter_index_rows(items))
 
