@@ -23,7 +23,6 @@ from clerk_app.services import commissions
 from clerk_app.services.commissions import AgentHome, CommissionRow, TownshipOverview
 from clerk_app.services.common import Actor, Context
 from clerk_app.ui import agent_dialogs as dialogs
-from clerk_app.ui.app import while_alive
 from clerk_app.ui.qt import QtCore, QtGui, QtWidgets, Qt, Signal, Slot
 from clerk_app.ui.style import (
     APPROACHING_BG,
@@ -253,7 +252,7 @@ class AgentHomePage(QtWidgets.QWidget):
     @Slot()
     def refresh(self) -> None:
         self.runner.run(commissions.agent_home, self.ctx, self.actor,
-                        on_success=while_alive(self, self._loaded), on_failure=while_alive(self, self._failed))
+                        on_success=self._loaded, on_failure=self._failed)
 
     def _loaded(self, home: AgentHome) -> None:
         self.home = home
@@ -536,7 +535,7 @@ class AgentOverviewPage(QtWidgets.QWidget):
     def refresh(self, *_args: object) -> None:
         start, end = self.period()
         self.runner.run(commissions.township_overview, self.ctx, self.actor, start, end,
-                        on_success=while_alive(self, self._loaded), on_failure=while_alive(self, self._failed))
+                        on_success=self._loaded, on_failure=self._failed)
 
     def _loaded(self, view: TownshipOverview) -> None:
         self.overview = view
