@@ -8,6 +8,7 @@ so ``keyClicks`` types it key by key like a scanner), the clerk receives and acc
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -383,7 +384,9 @@ def styled_app(qapp):
 
 @pytest.mark.skipif(not shutil.which("pdftoppm"), reason="needs poppler-utils")
 def test_screenshots_for_the_docs(qtbot, styled_app, laptop, me, runner, clock, tmp_path):
-    """docs/screenshot-agent-home.png and docs/print-handover.png, from the real program."""
+    """docs/screenshot-agent-home.png and docs/print-handover.png, from the real program
+    (written to docs/ only with CLERK_UPDATE_DOCS=1, so a test run leaves the tree alone)."""
+    out = DOCS if os.environ.get("CLERK_UPDATE_DOCS") else tmp_path / "docs"
     from clerk_app.ui.agent_pages import AgentHomePage
     first = _collected(laptop, me, n=3)
     clock.advance(days=5)
@@ -402,14 +405,15 @@ def test_screenshots_for_the_docs(qtbot, styled_app, laptop, me, runner, clock, 
     _idle(qtbot, runner)
     page.tabs.setCurrentIndex(3)
     qtbot.wait(50)
-    DOCS.mkdir(exist_ok=True)
-    assert page.grab().save(str(DOCS / "screenshot-agent-home.png"))
+    out.mkdir(exist_ok=True)
+    assert page.grab().save(str(out / "screenshot-agent-home.png"))
 
     pdf = tmp_path / "sheet.pdf"
     pdf.write_bytes(handover.sheet_pdf(laptop, me, sheet.id))
     subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", str(pdf), str(tmp_path / "print")],
                    check=True)
-    shutil.copy(tmp_path / "print.png", DOCS / "print-handover.png")
+    shutil.copy(tmp_path / "print.png", out / "print-handover.png")
+    assert (out / "print-handover.png").stat().st_size > 50_000
 
 
 def test_roster_file_buttons(qtbot, demo_ctx, supervisor, runner, tmp_path, keys):
