@@ -16,7 +16,7 @@ from clerk_app import paths
 from clerk_app.i18n import _
 from clerk_app.services import calendar, cases, catalog, setup
 from clerk_app.services.common import Actor, Context
-from clerk_app.ui import admin_dialogs, sync_dialogs
+from clerk_app.ui import admin_dialogs
 from clerk_app.ui.case_list import CaseListPage
 from clerk_app.ui.catalog_page import CatalogPage
 from clerk_app.ui.intake_page import IntakePage
@@ -523,8 +523,10 @@ class MainWindow(QtWidgets.QMainWindow):
             self.audit_dialog = admin_dialogs.AuditLogDialog(self.ctx, self)
             self.audit_dialog.open()
 
-    def _sync_dialog(self, factory) -> None:  # noqa: ANN001 - a dialog class
-        dialog = factory(self.ctx, self.actor, self.runner, parent=self)
+    def _sync_dialog(self, name: str) -> None:
+        from clerk_app.ui import sync_dialogs  # loaded when first asked for, not at start
+
+        dialog = getattr(sync_dialogs, name)(self.ctx, self.actor, self.runner, parent=self)
         dialog.changed.connect(self.sync_controller.refresh)
         self.sync_dialog = dialog
         dialog.open()
@@ -532,21 +534,21 @@ class MainWindow(QtWidgets.QMainWindow):
     @Slot()
     def open_sync_settings(self) -> None:
         if self.actor.is_supervisor:
-            self._sync_dialog(sync_dialogs.SyncSettingsDialog)
+            self._sync_dialog("SyncSettingsDialog")
         else:
             self.statusBar().showMessage(_("县中心连接设置需要负责人登录后修改。"), 8000)
 
     @Slot()
     def open_sync_rejected(self) -> None:
-        self._sync_dialog(sync_dialogs.RejectedRecordsDialog)
+        self._sync_dialog("RejectedRecordsDialog")
 
     @Slot()
     def open_sync_conflicts(self) -> None:
-        self._sync_dialog(sync_dialogs.ConflictsDialog)
+        self._sync_dialog("ConflictsDialog")
 
     @Slot()
     def open_sync_usb(self) -> None:
-        self._sync_dialog(sync_dialogs.UsbSyncDialog)
+        self._sync_dialog("UsbSyncDialog")
 
     @Slot(object)
     def _on_synced(self, _report: object) -> None:

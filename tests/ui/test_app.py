@@ -241,3 +241,10 @@ def test_sync_menu_and_status_in_the_main_window(qtbot, window_for, supervisor, 
     # a clerk asking for the settings is told who may change them, nothing opens
     desk.open_sync_settings()
     assert "负责人" in desk.statusBar().currentMessage()
+    # the other sync views open from the menu for anyone
+    desk.open_sync_rejected()
+    assert desk.sync_dialog.isVisible() and desk.sync_dialog.windowTitle() == "被县级中心拒收的记录"
+    desk.sync_dialog.close()
+    boss.open_sync_settings()
+    assert boss.sync_dialog.isVisible() and boss.sync_dialog.windowTitle() == "同步设置"
+    boss.sync_dialog.close()
