@@ -16,6 +16,7 @@ from clerk_app import paths
 from clerk_app.i18n import _
 from clerk_app.services import calendar, cases, catalog, setup
 from clerk_app.services.common import Actor, Context
+from clerk_app.domain.status import Role
 from clerk_app.ui import admin_dialogs
 from clerk_app.ui.case_list import CaseListPage
 from clerk_app.ui.catalog_page import CatalogPage
@@ -31,8 +32,10 @@ BUSY_DELAY_MS = 250  # work shorter than this never flashes the busy indicator
 WARMUP_DELAY_MS = 1200  # when the catalog page loads its items in the background
 PAGES_DELAY_MS = 50  # when the 办件 and 事项 pages are built, after the first paint
 
-INTAKE_TAB, CASES_TAB, CATALOG_TAB = 0, 1, 2
-TAB_LABELS = {INTAKE_TAB: _("受理  F2"), CASES_TAB: _("办件  F3"), CATALOG_TAB: _("事项  F4")}
+INTAKE_TAB, CASES_TAB, CATALOG_TAB, AGENTS_TAB = 0, 1, 2, 3
+TAB_LABELS = {INTAKE_TAB: _("受理  F2"), CASES_TAB: _("办件  F3"), CATALOG_TAB: _("事项  F4"),
+              AGENTS_TAB: _("代办  F7")}
+AGENT_HOME_LABEL = _("我的代办  F2")
 
 
 @dataclass(frozen=True)
@@ -84,13 +87,29 @@ class MainWindow(QtWidgets.QMainWindow):
 
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.setDocumentMode(False)
-        self.intake_page = IntakePage(ctx, runner, actor, self)
-        # the other two pages are built just after the window first shows (or when asked for)
+        # a village proxy agent sees their own commissions instead of the counter's intake and
+        # the township's case list; clerks and supervisors get the agents' overview as a tab
+        self.is_agent = actor.role is Role.AGENT
+        self.intake_page: IntakePage | None = None
+        self.agent_home_page = None
+        if self.is_agent:
+            from clerk_app.ui.agent_pages import AgentHomePage
+
+            self.agent_home_page = AgentHomePage(ctx, runner, actor, self)
+            self.tabs.addTab(self.agent_home_page, AGENT_HOME_LABEL)
+        else:
+            self.intake_page = IntakePage(ctx, runner, actor, self)
+            self.tabs.addTab(self.intake_page, TAB_LABELS[INTAKE_TAB])
+        # the other pages are built just after the window first shows (or when asked for)
         self._case_list_page: CaseListPage | None = None
         self._catalog_page: CatalogPage | None = None
-        self.tabs.addTab(self.intake_page, TAB_LABELS[INTAKE_TAB])
+        self._agents_page = None
         self.tabs.addTab(QtWidgets.QWidget(), TAB_LABELS[CASES_TAB])
         self.tabs.addTab(QtWidgets.QWidget(), TAB_LABELS[CATALOG_TAB])
+        self.tabs.addTab(QtWidgets.QWidget(), TAB_LABELS[AGENTS_TAB])
+        if self.is_agent:
+            self.tabs.setTabVisible(CASES_TAB, False)
+            self.tabs.setTabVisible(AGENTS_TAB, False)
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
         central = QtWidgets.QWidget()
@@ -118,7 +137,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_menus()
         self._build_status_bar()
 
-        self.intake_page.case_saved.connect(self._on_case_saved)
+        if self.intake_page is not None:
+            self.intake_page.case_saved.connect(self._on_case_saved)
         self.runner.busy_changed.connect(self._on_busy_changed)
 
         self._refresh_timer = QtCore.QTimer(self)
@@ -182,6 +202,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.intake_action = self._action(_("受理"), self.show_intake, "F2")
         self.cases_action = self._action(_("办件"), self.show_cases, "F3")
         self.catalog_action = self._action(_("事项"), self.show_catalog, "F4")
+        self.agents_tab_action = self._action(_("代办"), self.show_agents, "F7")
+        self.agents_admin_action = self._action(_("代办员管理…"), self.open_agents)
         self.lock_action = self._action(_("锁定窗口"), self.lock, "Ctrl+L")
         self.switch_action = self._action(_("切换用户"), self.switch_user)
         self.quit_action = self._action(_("退出"), self.close, "Ctrl+Q")
@@ -196,7 +218,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.sync_rejected_action = self._action(_("被退回的记录…"), self.open_sync_rejected)
         self.sync_conflicts_action = self._action(_("同步冲突…"), self.open_sync_conflicts)
         self.sync_usb_action = self._action(_("U 盘报送（无网络时）…"), self.open_sync_usb)
-        self._lockable = [self.intake_action, self.cases_action, self.catalog_action, self.lock_action,
+        self._lockable = [self.intake_action, self.cases_action, self.catalog_action,
+                          self.agents_tab_action, self.agents_admin_action, self.lock_action,
                           self.switch_action, self.quit_action, self.about_action, self.operators_action,
                           self.import_action, self.calendar_action, self.audit_action,
                           self.sync_now_action, self.sync_settings_action, self.sync_rejected_action,
@@ -205,8 +228,15 @@ class MainWindow(QtWidgets.QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         self.file_menu = bar.addMenu(_("文件(&F)"))
-        for action in (self.intake_action, self.cases_action, self.catalog_action):
-            self.file_menu.addAction(action)
+        if self.is_agent:
+            self.intake_action.setText(_("我的代办"))
+            for action in (self.cases_action, self.agents_tab_action):
+                action.setEnabled(False)
+                action.setVisible(False)
+        for action in (self.intake_action, self.cases_action, self.catalog_action,
+                       self.agents_tab_action):
+            if action.isVisible():
+                self.file_menu.addAction(action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.lock_action)
         self.file_menu.addAction(self.switch_action)
@@ -215,12 +245,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.admin_menu: QtWidgets.QMenu | None = None
         if self.actor.is_supervisor:
             self.admin_menu = bar.addMenu(_("管理(&M)"))
-            for action in (self.operators_action, self.import_action, self.calendar_action,
-                           self.audit_action):
+            for action in (self.operators_action, self.agents_admin_action, self.import_action,
+                           self.calendar_action, self.audit_action):
                 self.admin_menu.addAction(action)
         else:
-            for action in (self.operators_action, self.import_action, self.calendar_action,
-                           self.audit_action):
+            for action in (self.operators_action, self.agents_admin_action, self.import_action,
+                           self.calendar_action, self.audit_action):
                 action.setEnabled(False)
                 action.setVisible(False)
         self.sync_menu = bar.addMenu(_("同步(&S)"))
@@ -263,8 +293,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.sync_widget.settings_requested.connect(self.open_sync_settings)
         bar.addPermanentWidget(self.busy_bar)
         bar.addPermanentWidget(self.sync_widget)
-        bar.addPermanentWidget(self.approaching_label)
-        bar.addPermanentWidget(self.overdue_label)
+        if not self.is_agent:  # the township's deadline counts; an agent has their own page
+            bar.addPermanentWidget(self.approaching_label)
+            bar.addPermanentWidget(self.overdue_label)
         self._set_counts_labels()
 
     # -- pages -------------------------------------------------------------------------
@@ -287,6 +318,22 @@ class MainWindow(QtWidgets.QMainWindow):
             self._put_tab(CATALOG_TAB, page)
         return self._catalog_page
 
+    @property
+    def agents_page(self):  # noqa: ANN201 - AgentOverviewPage, imported when first built
+        if self._agents_page is None and not self.is_agent:
+            from clerk_app.ui.agent_pages import AgentOverviewPage
+
+            page = AgentOverviewPage(self.ctx, self.runner, self.actor, self)
+            page.changed.connect(self._on_agents_changed)
+            self._agents_page = page
+            self._put_tab(AGENTS_TAB, page)
+        return self._agents_page
+
+    @Slot()
+    def _on_agents_changed(self) -> None:
+        """A handover accepted at the counter makes cases: the lists follow."""
+        self._refresh_timer.start()
+
     def _put_tab(self, index: int, page: QtWidgets.QWidget) -> None:
         """Put a built page in place of its placeholder tab, keeping the current tab."""
         current = self.tabs.currentIndex()
@@ -303,15 +350,18 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @Slot()
     def _build_secondary_pages(self) -> None:
-        self._build_page(CASES_TAB)
+        if not self.is_agent:
+            self._build_page(CASES_TAB)
         self._build_page(CATALOG_TAB)
 
-    def _build_page(self, index: int) -> QtWidgets.QWidget:
-        if index == CASES_TAB:
+    def _build_page(self, index: int) -> QtWidgets.QWidget | None:
+        if index == CASES_TAB and not self.is_agent:
             return self.case_list_page
         if index == CATALOG_TAB:
             return self.catalog_page
-        return self.intake_page
+        if index == AGENTS_TAB:
+            return self.agents_page
+        return self.tabs.widget(INTAKE_TAB)
 
     @Slot()
     def _load_catalog_page(self) -> None:
@@ -323,13 +373,24 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @Slot()
     def show_intake(self) -> None:
-        self.tabs.setCurrentWidget(self.intake_page)
-        self.intake_page.setFocus()
+        """F2: the intake page, or an agent's own commissions."""
+        page = self.tabs.widget(INTAKE_TAB)
+        self.tabs.setCurrentWidget(page)
+        page.setFocus()
 
     @Slot()
     def show_cases(self) -> None:
+        if self.is_agent:
+            return
         self.tabs.setCurrentWidget(self.case_list_page)
         self.case_list_page.setFocus()
+
+    @Slot()
+    def show_agents(self) -> None:
+        if self.is_agent:
+            return
+        self.tabs.setCurrentWidget(self.agents_page)
+        self.agents_page.setFocus()
 
     @Slot()
     def show_catalog(self) -> None:
@@ -338,11 +399,17 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @Slot(int)
     def _on_intake_requested(self, item_id: int) -> None:
+        if self.intake_page is None:  # an agent commissions items from their own page
+            self.show_intake()
+            self.statusBar().showMessage(_("代办员请在「我的代办」中新建代办委托。"), 8000)
+            return
         self.tabs.setCurrentWidget(self.intake_page)
         self.intake_page.start_with_item(item_id)
 
     @Slot(int)
     def _on_supplement_requested(self, case_id: int) -> None:
+        if self.intake_page is None:
+            return
         self.tabs.setCurrentWidget(self.intake_page)
         self.intake_page.open_for_supplement(case_id)
 
@@ -354,6 +421,10 @@ class MainWindow(QtWidgets.QMainWindow):
     def _refresh_after_save(self) -> None:
         if self._case_list_page is not None:
             self._case_list_page.refresh()
+        if self._agents_page is not None:
+            self._agents_page.refresh()
+        if self.agent_home_page is not None:
+            self.agent_home_page.refresh()
         self.refresh_counts()
 
     # -- status bar --------------------------------------------------------------------
@@ -493,6 +564,15 @@ class MainWindow(QtWidgets.QMainWindow):
             self.operators_dialog.open()
 
     @Slot()
+    def open_agents(self) -> None:
+        if self.actor.is_supervisor:
+            from clerk_app.ui.agent_dialogs import AgentsDialog
+
+            self.agents_dialog = AgentsDialog(self.ctx, self.runner, self.actor, self)
+            self.agents_dialog.finished.connect(self._on_agents_changed)
+            self.agents_dialog.open()
+
+    @Slot()
     def open_catalog_import(self) -> None:
         if self.actor.is_supervisor:
             self.import_dialog = admin_dialogs.CatalogImportDialog(self.ctx, self.runner, self.actor, self)
@@ -502,7 +582,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_catalog_imported(self, _result: object) -> None:
         if self._catalog_page is not None:
             self._catalog_page.reload()
-        self.intake_page.reload_catalog()
+        if self.intake_page is not None:
+            self.intake_page.reload_catalog()
         self.refresh_status()
 
     @Slot()

@@ -494,6 +494,34 @@ class SetupWizard(QtWidgets.QWizard):
         for page in (self.location_page, self.device_page, self.catalog_page, self.supervisor_page,
                      self.summary_page):
             self.addPage(page)
+        # a village proxy agent's own laptop is set up from the township's provisioning file
+        self.setButtonText(QtWidgets.QWizard.WizardButton.CustomButton1, _("代办员电脑：导入配置文件…"))
+        self.setOption(QtWidgets.QWizard.WizardOption.HaveCustomButton1, True)
+        self.customButtonClicked.connect(self._on_custom_button)
+        self.currentIdChanged.connect(self._on_page_changed)
+        self.provisioning_dialog = None
+
+    @Slot(int)
+    def _on_page_changed(self, _page_id: int) -> None:
+        button = self.button(QtWidgets.QWizard.WizardButton.CustomButton1)
+        button.setVisible(self.currentPage() is self.location_page)
+
+    @Slot(int)
+    def _on_custom_button(self, which: int) -> None:
+        if which != QtWidgets.QWizard.WizardButton.CustomButton1.value:
+            return
+        from clerk_app.ui.agent_dialogs import ImportProvisioningDialog
+
+        self.provisioning_dialog = ImportProvisioningDialog(self.ctx, self.runner, self)
+        self.provisioning_dialog.imported.connect(self._on_agent_imported)
+        self.provisioning_dialog.open()
+
+    @Slot(object)
+    def _on_agent_imported(self, imported: object) -> None:
+        """The laptop now has its service point and the agent's login: go on to the login."""
+        self._done = True
+        self.set_up_done.emit(imported.username)  # type: ignore[attr-defined]
+        self.accept()
 
     def request(self) -> setup.SetupRequest:
         items, materials = self.catalog_page.paths()

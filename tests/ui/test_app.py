@@ -33,7 +33,7 @@ def _menu_titles(window) -> list[str]:
 
 def test_main_window_has_three_pages_and_a_status_bar(qtbot, window_for, supervisor, runner):
     w = window_for(supervisor)
-    assert [w.tabs.tabText(i).split()[0] for i in range(w.tabs.count())] == ["受理", "办件", "事项"]
+    assert [w.tabs.tabText(i).split()[0] for i in range(w.tabs.count())] == ["受理", "办件", "事项", "代办"]
     assert w.tabs.currentWidget() is w.intake_page
     qtbot.waitUntil(lambda: w.status_info is not None, timeout=10000)
     qtbot.waitUntil(lambda: runner.idle, timeout=10000)
@@ -67,7 +67,7 @@ def test_supervisor_sees_the_admin_menu_and_a_clerk_does_not(window_for, supervi
     sup = window_for(supervisor)
     assert "管理(&M)" in _menu_titles(sup)
     assert [a.text() for a in sup.admin_menu.actions()] == [
-        "操作员管理…", "导入事项清单…", "工作日历调整…", "审计日志…"]
+        "操作员管理…", "代办员管理…", "导入事项清单…", "工作日历调整…", "审计日志…"]
     plain = window_for(clerk)
     assert "管理(&M)" not in _menu_titles(plain)
     assert plain.admin_menu is None
@@ -248,3 +248,37 @@ def test_sync_menu_and_status_in_the_main_window(qtbot, window_for, supervisor, 
     boss.open_sync_settings()
     assert boss.sync_dialog.isVisible() and boss.sync_dialog.windowTitle() == "同步设置"
     boss.sync_dialog.close()
+
+
+def test_an_agent_sees_their_own_commissions_not_the_counter(qtbot, demo_ctx, supervisor, runner,
+                                                            window_for):
+    from clerk_app.services import agents, auth
+    from clerk_app.ui.agent_pages import AgentHomePage, AgentOverviewPage
+
+    boss = window_for(supervisor)
+    boss.show_agents()
+    assert isinstance(boss.tabs.currentWidget(), AgentOverviewPage)
+    boss.open_agents()
+    assert boss.agents_dialog.isVisible()
+    boss.agents_dialog.close()
+
+    reg = agents.AgentInput(name="田代办", id_number=agent_id_number(), phone="13907171234",
+                            villages=["420528101001"], start_date=demo_ctx.today(),
+                            username="tiandb", password="daiban2026")
+    agents.register_agent(demo_ctx, supervisor, reg)
+    actor = auth.login(demo_ctx, "tiandb", "daiban2026")
+    w = window_for(actor)
+    assert isinstance(w.tabs.widget(0), AgentHomePage) and w.intake_page is None
+    visible = [w.tabs.tabText(i).split()[0] for i in range(w.tabs.count()) if w.tabs.isTabVisible(i)]
+    assert visible == ["我的代办", "事项"]
+    w.show_cases()  # F3 does nothing for an agent
+    assert w.tabs.currentIndex() == 0
+    w._on_intake_requested(1)  # 受理此事项 from the catalog: commissions start on the home page
+    assert "新建代办委托" in w.statusBar().currentMessage()
+    assert w.admin_menu is None and not w.agents_admin_action.isVisible()
+
+
+def agent_id_number() -> str:
+    from tests.core.helpers import gb11643
+
+    return gb11643("42052819800808005")

@@ -153,3 +153,41 @@ def _fill_to_supervisor_prefix(qtbot, wizard) -> None:
     _click(qtbot, wizard, NEXT)
     _click(qtbot, wizard, NEXT)
     assert wizard.currentPage() is wizard.catalog_page
+
+
+def test_an_agents_laptop_is_set_up_from_the_provisioning_file(qtbot, demo_ctx, supervisor,
+                                                             runner, tmp_path):
+    """A bare laptop: the wizard's 代办员电脑 button imports the township's file, then login."""
+    from clerk_app.services import agents, auth, setup
+    from clerk_app.ui.setup_wizard import SetupWizard
+    from clerk_app.ui.qt import QtWidgets
+    from clerk_app.services.common import Context
+    from clerk_app.store.db import Database
+    from tests.core.test_agents_support import MemoryKeys, agent_input
+
+    store = agents.KeyStore(MemoryKeys())
+    agents.use_key_store(store)
+    try:
+        agent = agents.register_agent(demo_ctx, supervisor, agent_input())
+        prov = agents.export_provisioning(demo_ctx, supervisor, agent.id)
+        path = tmp_path / "agent.agent"
+        path.write_bytes(prov.content)
+        laptop = Context(Database(tmp_path / "laptop.sqlite3"), demo_ctx.clock)  # a bare laptop
+        assert not setup.is_set_up(laptop)
+        wizard = SetupWizard(laptop, runner)
+        qtbot.addWidget(wizard)
+        wizard.show()
+        button = wizard.button(QtWidgets.QWizard.WizardButton.CustomButton1)
+        assert button.isVisible() and "代办员" in button.text()
+        button.click()
+        dialog = wizard.provisioning_dialog
+        dialog.load_file(path)
+        qtbot.keyClicks(dialog.code_edit, prov.code)
+        with qtbot.waitSignal(wizard.set_up_done, timeout=15000) as done:
+            dialog.submit()
+        username = done.args[0]
+        assert setup.is_set_up(laptop)
+        assert auth.login(laptop, username, agent_input().password).role.value == "agent"
+        qtbot.waitUntil(lambda: runner.idle, timeout=10000)
+    finally:
+        agents.use_key_store(None)
