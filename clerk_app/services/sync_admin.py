@@ -153,9 +153,17 @@ def enrol(ctx: Context, actor: Actor | None, url: str, code: str, *, verify: boo
           ca_bundle: str = "", credentials: Credentials | None = None,
           transport: httpx.BaseTransport | None = None, device_name: str | None = None,
           protocol_version: int = P.PROTOCOL_VERSION) -> EnrolResult:
-    """Enrol this device with a one-time code; the token goes to the OS keyring only."""
-    if actor is not None:
-        require_supervisor(actor)
+    """Enrol this device with a one-time code; the token goes to the OS keyring only.
+
+    A supervisor enrols a counter; on an agent's own laptop (set up from a provisioning
+    file) the agent is the only operator and enrols it.
+    """
+    if actor is not None and not actor.is_supervisor:
+        from clerk_app.domain.status import Role
+        from clerk_app.services import agents
+
+        if not (actor.role is Role.AGENT and agents.is_agent_laptop(ctx)):
+            require_supervisor(actor)
     if not code.strip():
         raise ServiceError(_("请输入县级中心给的注册码。"), field="code")
     creds = credentials or Credentials()

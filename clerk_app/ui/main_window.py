@@ -257,7 +257,8 @@ class MainWindow(QtWidgets.QMainWindow):
         for action in (self.sync_now_action, self.sync_rejected_action, self.sync_conflicts_action,
                        self.sync_usb_action):
             self.sync_menu.addAction(action)
-        if self.actor.is_supervisor:  # enrolling the device and the county's address
+        # enrolling the device: a supervisor at the counter, the agent on their own laptop
+        if self.actor.is_supervisor or self.is_agent:
             self.sync_menu.addSeparator()
             self.sync_menu.addAction(self.sync_settings_action)
         else:
@@ -614,7 +615,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @Slot()
     def open_sync_settings(self) -> None:
-        if self.actor.is_supervisor:
+        if self.actor.is_supervisor or self.is_agent:
             self._sync_dialog("SyncSettingsDialog")
         else:
             self.statusBar().showMessage(_("县中心连接设置需要负责人登录后修改。"), 8000)
