@@ -22,11 +22,11 @@ import json
 import re
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import JSON, DateTime, Integer, String, select
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from clerk_app.domain.agents import CommissionState, furthest
+from clerk_app.domain.agents import AgentStatus, CommissionState, furthest
 from county_center import protocol as P
 from county_center.db import lock_feed
 from county_center.models import Base, FeedEntry
@@ -38,6 +38,20 @@ OPS = {
     "handover": ("issued", "delivered", "received"),
 }
 RECORD_ID_RE = re.compile(r"^[0-9A-Za-z-]{8,36}$")
+MAX_KEY = 60  # cc_agent_changes.key, cc_agent_objects.key (PostgreSQL enforces the length)
+HANDOVER_STATES = ("issued", "delivered", "received")
+
+
+def state_label(entity: str, state: str) -> str:
+    """The Chinese name of an agent's status, a commission's or a sheet's state."""
+    try:
+        if entity == "agent":
+            return AgentStatus(state).label
+        if entity == "commission":
+            return CommissionState(state).label
+    except ValueError:
+        return state
+    return {"issued": "已签发", "delivered": "已送达", "received": "已接收"}.get(state, state)
 
 
 class AgentChange(Base):
@@ -89,13 +103,49 @@ def _check(c: Any, rec: dict[str, Any]) -> dict[str, Any] | None:
         return _rejected(rid, "record_too_large", f"单条记录 {size} 字节，超过上限 {P.MAX_RECORD_BYTES} 字节。")
     key = rec.get("key")
     if not isinstance(key, str) or not key or key != _key_of(entity, payload):
-        return _rejected(rid, "bad_key", f"记录的键「{key}」缺失或与内容不一致。")
+        return _rejected(rid, "bad_key", f"记录的键「{str(key)[:80]}」缺失或与内容不一致。")
+    if len(key) > MAX_KEY:
+        return _rejected(rid, "bad_key", f"记录的键「{key[:20]}…」长 {len(key)} 个字符，超过上限 {MAX_KEY}。")
     if payload.get("service_point") != c.sp.division_code:
         return _rejected(rid, "not_your_service_point",
                          f"{key} 属于服务点 {payload.get('service_point')}，不是本机注册的「{c.sp.name}」，县级中心不接收。")
-    if entity == "agent" and not str(payload.get("agent_no") or "").isdigit():
-        return _rejected(rid, "bad_record", "代办员记录缺少编号。")
+    problem = _shape_problem(entity, payload)
+    if problem:
+        return _rejected(rid, "bad_record", f"{key}：{problem}")
     return None
+
+
+def _shape_problem(entity: str, payload: dict[str, Any]) -> str:
+    """What the merge relies on, checked before anything is stored: a malformed record is
+    rejected on its own instead of failing the batch (or every later record of its key)."""
+    agent_no = payload.get("agent_no")
+    if entity == "agent" or agent_no is not None:
+        if not (isinstance(agent_no, str) and agent_no.isdigit() and len(agent_no) == 8):
+            return "代办员编号缺失或格式不对（应为 8 位数字）。"
+    if entity == "agent":
+        version = payload.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+            return "代办员记录缺少版本号。"
+        if payload.get("status") not in {s.value for s in AgentStatus}:
+            return f"代办员状态「{payload.get('status')}」不认识。"
+        keys = payload.get("public_keys")
+        if keys is not None and not isinstance(keys, dict):
+            return "代办员公钥格式不对。"
+    elif entity == "commission":
+        states = {s.value for s in CommissionState}
+        if payload.get("state") not in states:
+            return f"委托状态「{payload.get('state')}」不认识。"
+        steps = payload.get("steps")
+        if not isinstance(steps, list):
+            return "委托缺少办理步骤。"
+        for st in steps:
+            if not (isinstance(st, dict) and isinstance(st.get("key"), str) and st.get("key")
+                    and st.get("state") in states and isinstance(st.get("at"), str)):
+                return "委托的办理步骤格式不对（每步须有 key、state、at）。"
+    elif entity == "handover":
+        if payload.get("state") not in HANDOVER_STATES:
+            return f"交接单状态「{payload.get('state')}」不认识。"
+    return ""
 
 
 def _merge_agent(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
@@ -179,6 +229,9 @@ def apply_record(s: Session, c: Any, rec: dict[str, Any]) -> dict[str, Any]:
                         created_at=c.now))
         s.flush()
         savepoint.commit()
+    except DataError as exc:  # a value the database refuses (PostgreSQL checks lengths, types)
+        savepoint.rollback()
+        return _rejected(rid, "bad_record", f"{key}：县级数据库拒收该记录的内容（{type(exc.orig).__name__}）。")
     except IntegrityError:  # the same record from another connection at the same moment
         savepoint.rollback()
         done = s.get(AgentChange, rid)
@@ -189,10 +242,31 @@ def apply_record(s: Session, c: Any, rec: dict[str, Any]) -> dict[str, Any]:
     return {"record_id": rid, "status": P.APPLIED, "result": result}
 
 
-def list_objects(s: Session, entity: str, service_point_id: int | None = None) -> list[CountyAgentObject]:
-    from sqlalchemy import select
-
+def list_objects(s: Session, entity: str, service_point_id: int | None = None,
+                 agent_no: str | None = None, state: str | None = None) -> list[CountyAgentObject]:
+    """The county's merged agents, commissions or sheets, by key; optionally of one service
+    point, one agent (by number) or in one state."""
     q = select(CountyAgentObject).where(CountyAgentObject.entity == entity).order_by(CountyAgentObject.key)
     if service_point_id is not None:
         q = q.where(CountyAgentObject.service_point_id == service_point_id)
+    if agent_no:
+        q = q.where(CountyAgentObject.agent_no == agent_no)
+    if state:
+        q = q.where(CountyAgentObject.state == state)
     return list(s.scalars(q))
+
+
+def find_object(s: Session, entity: str, ref: str) -> CountyAgentObject | None:
+    """One object by its key; an agent also by its number (代办员编号)."""
+    obj = s.get(CountyAgentObject, (entity, ref))
+    if obj is None and entity == "agent":
+        obj = s.scalars(select(CountyAgentObject).where(
+            CountyAgentObject.entity == "agent", CountyAgentObject.agent_no == ref)
+            .order_by(CountyAgentObject.updated_at.desc())).first()
+    return obj
+
+
+def changes_of(s: Session, entity: str, key: str) -> list[AgentChange]:
+    """Every applied record of one object, in the order the county applied them."""
+    return list(s.scalars(select(AgentChange).where(AgentChange.entity == entity, AgentChange.key == key)
+                          .order_by(AgentChange.applied_at, AgentChange.record_id)))

@@ -10,6 +10,9 @@
     county-center add-operator DIVISION USERNAME --name 姓名 --role clerk|supervisor|agent
     county-center list-cases [--service-point D] [--status S] / show-case CASE_NO
     county-center set-status CASE_NO in_review|completed|not_approved [--official-no N] [--result 文本]
+    county-center list-agents [--service-point D] [--status S] / show-agent NO|KEY
+    county-center list-commissions [--service-point D] [--agent NO] [--state S] / show-commission NO
+    county-center list-handovers [--service-point D] [--agent NO] [--state S] / show-handover NO
     county-center import-usb FILE --acks OUT
     county-center openapi [--out FILE]
 
@@ -97,6 +100,18 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--official-no", help="正式办件号")
     st.add_argument("--result", help="办理结果")
 
+    for entity, noun, states in (("agent", "代办员", "active|suspended|left"),
+                                 ("commission", "代办委托", "commissioned|collected|handed_over|…"),
+                                 ("handover", "交接单", "issued|delivered|received")):
+        la = sub.add_parser(_LIST_COMMAND[entity], help=f"列出{noun}（县级合并后的最新状态）")
+        la.add_argument("--service-point", help="只列该服务点（区划代码）")
+        if entity != "agent":
+            la.add_argument("--agent", help="只列该代办员（编号）")
+        la.add_argument("--status" if entity == "agent" else "--state", dest="state", help=states)
+        sa = sub.add_parser(_SHOW_COMMAND[entity], help=f"查看{noun}及其全部上传记录")
+        sa.add_argument("ref", help={"agent": "代办员编号或键", "commission": "委托编号",
+                                     "handover": "交接单编号"}[entity])
+
     us = sub.add_parser("import-usb", help="导入服务点用 U 盘带来的待上传文件，并写出回执文件")
     us.add_argument("file", type=Path)
     us.add_argument("--acks", type=Path, required=True, help="回执文件（带回服务点导入）")
@@ -104,6 +119,75 @@ def build_parser() -> argparse.ArgumentParser:
     oa = sub.add_parser("openapi", help="输出 OpenAPI 文档")
     oa.add_argument("--out", type=Path)
     return p
+
+
+_LIST_COMMAND = {"agent": "list-agents", "commission": "list-commissions", "handover": "list-handovers"}
+_SHOW_COMMAND = {"agent": "show-agent", "commission": "show-commission", "handover": "show-handover"}
+_NOUN = {"agent": "代办员", "commission": "委托", "handover": "交接单"}
+
+
+def _villages(codes: list[str]) -> str:
+    try:
+        from clerk_app.domain import divisions
+
+        names = [(d.name if (d := divisions.get(c)) else c) for c in codes]
+    except Exception:  # the division table is a convenience, never a requirement
+        names = list(codes)
+    return "、".join(names) or "-"
+
+
+def _list_agent_objects(s, entity: str, args: argparse.Namespace) -> int:  # noqa: ANN001
+    """One line per object, tab-separated like list-cases: number, name, state code, its
+    Chinese name, then what identifies it (villages; agent; commissions)."""
+    from county_center import agents as cc_agents
+
+    sp_id = service.service_point(s, args.service_point).id if args.service_point else None
+    rows = cc_agents.list_objects(s, entity, sp_id, getattr(args, "agent", None), args.state)
+    points = {p.id: p.division_code for p in s.scalars(service.select(service.ServicePoint))}
+    for o in rows:
+        d = o.data
+        if entity == "agent":
+            cols = [o.agent_no, str(d.get("name") or ""), o.state, cc_agents.state_label(entity, o.state),
+                    _villages(list(d.get("villages") or [])) + (f"（网格：{d['grid']}）" if d.get("grid") else ""),
+                    str(d.get("phone") or "-")]
+        elif entity == "commission":
+            cols = [o.key, str((d.get("principal") or {}).get("name") or ""), o.state,
+                    cc_agents.state_label(entity, o.state), o.agent_no, str(d.get("item_name") or ""),
+                    str(d.get("case_no") or "-")]
+        else:
+            cols = [o.key, o.agent_no, o.state, cc_agents.state_label(entity, o.state),
+                    str(len(d.get("commission_nos") or [])), "、".join(d.get("commission_nos") or [])]
+        cols.append(points.get(o.service_point_id, "?"))
+        cols.append(o.updated_at.isoformat(sep=" "))
+        print("\t".join(cols))
+    if not rows:
+        print(f"（没有符合条件的{_NOUN[entity]}记录）", file=sys.stderr)
+    return EXIT_OK
+
+
+def _show_agent_object(s, entity: str, ref: str) -> int:  # noqa: ANN001
+    """The county's merged object as JSON (like show-case), and every record that made it."""
+    from county_center import agents as cc_agents
+
+    obj = cc_agents.find_object(s, entity, ref.strip())
+    if obj is None:
+        raise CountyError(f"unknown_{entity}", f"县级中心没有{_NOUN[entity]} {ref}。", 404)
+    sp = s.get(service.ServicePoint, obj.service_point_id)
+    devices = {d.id: d.device_no for d in s.scalars(service.select(service.Device).where(
+        service.Device.service_point_id == obj.service_point_id))}
+    data = {k: v for k, v in obj.data.items() if k != "photo"}  # a photo is no reading matter
+    print(json.dumps({
+        "entity": entity, "key": obj.key, "agent_no": obj.agent_no,
+        "service_point": sp.division_code if sp else None,
+        ("status" if entity == "agent" else "state"): obj.state,
+        ("status_label" if entity == "agent" else "state_label"): cc_agents.state_label(entity, obj.state),
+        "updated_at": obj.updated_at.isoformat(),
+        "changes": [{"op": ch.op, "record_id": ch.record_id, "applied_at": ch.applied_at.isoformat(),
+                     "via": ch.via, "device_id": ch.device_id, "device_no": devices.get(ch.device_id)}
+                    for ch in cc_agents.changes_of(s, entity, obj.key)],
+        "data": data,
+    }, ensure_ascii=False, indent=2))
+    return EXIT_OK
 
 
 def _serve(db: CountyDB, args: argparse.Namespace) -> int:
@@ -152,6 +236,12 @@ def _run(db: CountyDB, args: argparse.Namespace) -> int:
         print(summary)
         return EXIT_OK
     with db.tx() as s:
+        for entity, name in _LIST_COMMAND.items():
+            if cmd == name:
+                return _list_agent_objects(s, entity, args)
+        for entity, name in _SHOW_COMMAND.items():
+            if cmd == name:
+                return _show_agent_object(s, entity, args.ref)
         if cmd == "add-service-point":
             sp = service.add_service_point(s, args.division, args.name)
             print(f"服务点已登记：{sp.division_code} {sp.name}")

@@ -408,6 +408,11 @@ def _apply_batch(s: Session, device_id: str, records: list[dict[str, Any]], via:
     for chunk in _chunks(ids, 500):
         for ch in s.scalars(select(CaseChange).where(CaseChange.record_id.in_(chunk))):
             applied[ch.record_id] = ch
+    if any(isinstance(r, dict) and r.get("entity") in agent_records.ENTITIES for r in records):
+        # 代办 records append to the feed under its lock; take it before the case rows, in the
+        # order the county's own feed writers (set_case_statuses) take them, or a push and a
+        # decision on one of its cases wait for each other (PostgreSQL: a deadlock)
+        lock_feed(s)
     cases: dict[str, Case | None] = {}
     for chunk in _chunks(sorted(set(keys)), 500):
         q = select(Case).where(Case.case_no.in_(chunk))

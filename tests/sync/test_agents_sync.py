@@ -1,5 +1,6 @@
-"""The agent chain with sync: a real county center (SQLite), two township counters and the
-agent's laptop, each its own database, each enrolled.
+"""The agent chain with sync: a real county center (SQLite, and PostgreSQL when
+COUNTY_TEST_PG_URL is set -- the ``county`` fixture of tests/sync/conftest.py), two township
+counters and the agent's laptop, each its own database, each enrolled.
 
 The county completes the case through its admin API (``county_center.service.set_case_status``,
 what ``county-center set-status`` runs); every device learns through its pull.
@@ -18,7 +19,6 @@ from clerk_app.store.agent_models import Agent, Commission, Handover
 from clerk_app.store.models import OutboxRecord
 from county_center import agents as cc_agents
 from county_center import service
-from tests.conftest import CATALOG_DIR
 from tests.core.test_agents_support import (
     AGENT_PASSWORD,
     MemoryKeys,
@@ -35,20 +35,6 @@ from tests.core.test_agents_support import (
 DIVISION = "420528101000"
 
 pytestmark = pytest.mark.skipif(not tools_present(), reason="needs poppler-utils and zbar-tools")
-
-
-@pytest.fixture
-def county(tmp_path):
-    from county_center.api import ServerConfig
-    from tests.sync.server import CountyServer
-
-    server = CountyServer("sqlite", tmp_path, ServerConfig()).start()
-    with server.admin() as s:
-        service.add_service_point(s, DIVISION)
-        service.import_catalog_files(s, CATALOG_DIR / "township-items.csv",
-                                     CATALOG_DIR / "township-materials.csv")
-    yield server
-    server.close()
 
 
 @pytest.fixture
