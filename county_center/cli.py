@@ -13,6 +13,7 @@
     county-center list-agents [--service-point D] [--status S] / show-agent NO|KEY
     county-center list-commissions [--service-point D] [--agent NO] [--state S] / show-commission NO
     county-center list-handovers [--service-point D] [--agent NO] [--state S] / show-handover NO
+    county-center set-handover-limit DAYS   (代办交件期限，工作日；下发到所有设备)
     county-center import-usb FILE --acks OUT
     county-center openapi [--out FILE]
 
@@ -111,6 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
         sa = sub.add_parser(_SHOW_COMMAND[entity], help=f"查看{noun}及其全部上传记录")
         sa.add_argument("ref", help={"agent": "代办员编号或键", "commission": "委托编号",
                                      "handover": "交接单编号"}[entity])
+
+    hl = sub.add_parser("set-handover-limit",
+                        help="设定代办材料收件后交到乡镇的期限（工作日，1–30），下发到所有设备")
+    hl.add_argument("days", type=int)
 
     us = sub.add_parser("import-usb", help="导入服务点用 U 盘带来的待上传文件，并写出回执文件")
     us.add_argument("file", type=Path)
@@ -242,6 +247,10 @@ def _run(db: CountyDB, args: argparse.Namespace) -> int:
         for entity, name in _SHOW_COMMAND.items():
             if cmd == name:
                 return _show_agent_object(s, entity, args.ref)
+        if cmd == "set-handover-limit":
+            service.set_county_setting(s, "agents.handover_limit_days", args.days)
+            print(f"已下发：代办交件期限为收件后 {args.days} 个工作日（本机另有设定的服务点除外）。")
+            return EXIT_OK
         if cmd == "add-service-point":
             sp = service.add_service_point(s, args.division, args.name)
             print(f"服务点已登记：{sp.division_code} {sp.name}")

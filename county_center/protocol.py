@@ -30,6 +30,10 @@ KIND_CASE = "case_status"
 KIND_CATALOG = "catalog"
 KIND_CALENDAR = "calendar"
 KIND_OPERATOR = "operator"
+KIND_SETTING = "setting"  # a county-wide setting the devices apply (name, value)
+
+# the settings the county distributes, with their allowed range
+COUNTY_SETTINGS = {"agents.handover_limit_days": (1, 30)}
 
 # county decisions an admin (standing in for the approval system) can record
 COUNTY_STATUSES = ("in_review", "completed", "not_approved")

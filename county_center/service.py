@@ -40,6 +40,7 @@ from county_center.models import (
     Device,
     EnrolmentCode,
     FeedEntry,
+    Meta,
     Operator,
     Rejection,
     ServicePoint,
@@ -657,6 +658,30 @@ def set_calendar_day(s: Session, day: dt.date, is_workday: bool, note: str) -> N
     row.updated_at = utcnow()
     _feed(s, P.KIND_CALENDAR, day.isoformat(),
           {"day": day.isoformat(), "is_workday": is_workday, "note": row.note})
+
+
+def set_county_setting(s: Session, name: str, value: int) -> None:
+    """Distribute a county-wide setting (today: ``agents.handover_limit_days``, the working days
+    within which an agent must hand collected materials to the township). Every device applies
+    it unless a supervisor there marked a local value."""
+    if name not in P.COUNTY_SETTINGS:
+        raise CountyError("unknown_setting", f"县级中心不下发设置「{name}」。")
+    lo, hi = P.COUNTY_SETTINGS[name]
+    if not lo <= value <= hi:
+        raise CountyError("bad_setting", f"「{name}」应在 {lo} 到 {hi} 之间，现为 {value}。")
+    lock_feed(s)
+    row = s.get(Meta, "setting:" + name)
+    if row is None:
+        row = Meta(key="setting:" + name, value="")
+        s.add(row)
+    row.value = str(value)
+    now = utcnow()
+    _feed(s, P.KIND_SETTING, name, {"name": name, "value": value, "at": now.isoformat()})
+
+
+def county_setting(s: Session, name: str) -> int | None:
+    row = s.get(Meta, "setting:" + name)
+    return int(row.value) if row is not None else None
 
 
 def upsert_operator(s: Session, division_code: str, username: str, display_name: str, role: str,

@@ -193,6 +193,52 @@ def handover_limit(s: Session) -> int:
     return HANDOVER_LIMIT.get(s)
 
 
+#: the county's last value of the handover limit, and the mark of a local value that wins over it
+COUNTY_HANDOVER_LIMIT = "county.agents.handover_limit_days"
+LOCAL_HANDOVER_LIMIT = "agents.handover_limit_days.local"
+
+
+def apply_county_setting(s: Session, now: dt.datetime, data: dict[str, Any]) -> str:
+    """A county-wide setting from the pull feed (kind ``setting``). The county wins, unless a
+    supervisor here marked a local value (:func:`set_handover_limit`); its value is kept either
+    way, so removing the local mark returns to it."""
+    if data.get("name") != HANDOVER_LIMIT.key:
+        log.warning("unknown county setting %r skipped", data.get("name"))
+        return "skipped"
+    try:
+        value = int(data.get("value"))
+    except (TypeError, ValueError):
+        return "skipped"
+    if HANDOVER_LIMIT.check and HANDOVER_LIMIT.check(value):
+        return "skipped"
+    set_setting(s, COUNTY_HANDOVER_LIMIT, str(value))
+    if get_setting(s, LOCAL_HANDOVER_LIMIT):
+        return "skipped"
+    if HANDOVER_LIMIT.get(s) != value:
+        HANDOVER_LIMIT.set(s, value)
+        audit(s, now, None, "setting_from_county", "setting", HANDOVER_LIMIT.key, value=value)
+    return "applied"
+
+
+def set_handover_limit(ctx: Context, actor: Actor, days: int | None) -> int:
+    """A supervisor's local handover limit, marked so the county's value no longer replaces it;
+    ``None`` removes the mark and returns to the county's value (or the default)."""
+    require_supervisor(actor)
+    now = ctx.clock()
+    with ctx.tx() as s:
+        if days is None:
+            set_setting(s, LOCAL_HANDOVER_LIMIT, "")
+            county = get_setting(s, COUNTY_HANDOVER_LIMIT)
+            HANDOVER_LIMIT.set(s, int(county) if county else DEFAULT_HANDOVER_LIMIT)
+        else:
+            HANDOVER_LIMIT.set(s, days)
+            set_setting(s, LOCAL_HANDOVER_LIMIT, "1")
+        value = HANDOVER_LIMIT.get(s)
+        audit(s, now, actor, "handover_limit_set", "setting", HANDOVER_LIMIT.key, value=value,
+              local=days is not None)
+        return value
+
+
 def is_agent_laptop(ctx: Context) -> bool:
     with ctx.tx() as s:
         return bool(get_setting(s, LAPTOP_AGENT_KEY))

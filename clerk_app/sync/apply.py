@@ -85,6 +85,10 @@ def apply_entries(s: Session, now: dt.datetime, entries: list[dict[str, Any]]) -
             outcome = _calendar_entry(s, now, data)
         elif kind == P.KIND_OPERATOR:
             outcome = _operator_entry(s, now, data)
+        elif kind == P.KIND_SETTING:
+            from clerk_app.services.agents import apply_county_setting
+
+            outcome = apply_county_setting(s, now, data)
         elif kind in ("agent", "commission", "handover"):  # 代办: clerk_app/services/agents.py
             from clerk_app.services.agents import apply_feed_entry
 

@@ -21,6 +21,7 @@ KIND_CASE = "case_status"
 KIND_CATALOG = "catalog"
 KIND_CALENDAR = "calendar"
 KIND_OPERATOR = "operator"
+KIND_SETTING = "setting"
 
 # outbox states
 PENDING = "pending"

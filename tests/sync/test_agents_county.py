@@ -192,3 +192,46 @@ def test_admin_commands_list_and_show_agent_data(device, county, capsys, tmp_pat
     assert code == 1 and "没有委托" in err
     code, out, err = cli(county, capsys, "show-handover", "J-NONE")
     assert code == 1 and "没有交接单" in err
+
+
+# --- the county's handover limit (pull kind "setting") --------------------------------------
+
+
+def limit_of(device) -> int:  # noqa: ANN001
+    with device.ctx.tx() as s:
+        return agents.handover_limit(s)
+
+
+def test_county_distributes_the_handover_limit_unless_a_local_value_is_marked(
+        device, county, capsys, make_enrolled):
+    assert limit_of(device) == 3  # the default until the county says
+    code, out, err = cli(county, capsys, "set-handover-limit", "5")
+    assert code == 0 and "5 个工作日" in out, err
+    code, out, err = cli(county, capsys, "set-handover-limit", "0")
+    assert code == 1 and "1 到 30" in err
+    assert device.sync().ok
+    assert limit_of(device) == 5
+    other = make_enrolled(2)  # a device enrolled later learns it too
+    assert other.sync().ok and limit_of(other) == 5
+
+    # a supervisor marks a local value: the county's next value does not replace it
+    with pytest.raises(Exception, match="主任|负责人|权限"):
+        agents.set_handover_limit(device.ctx, device.clerk, 2)
+    assert agents.set_handover_limit(device.ctx, device.supervisor, 2) == 2
+    code, _out, err = cli(county, capsys, "set-handover-limit", "4")
+    assert code == 0, err
+    assert device.sync().ok and limit_of(device) == 2
+    assert other.sync().ok and limit_of(other) == 4
+    # the mark removed: back to the county's (latest) value
+    assert agents.set_handover_limit(device.ctx, device.supervisor, None) == 4
+    assert limit_of(device) == 4
+    # pulled again (a re-pull, a USB acknowledgement): nothing changes
+    with device.ctx.tx() as s:
+        from clerk_app.sync import state as ST
+
+        ST.put(s, ST.CURSOR, 0)
+    assert device.sync().ok and limit_of(device) == 4
+    with county.admin() as s:
+        assert service.county_setting(s, "agents.handover_limit_days") == 4
+        kinds = [e.kind for e in s.scalars(select(FeedEntry).order_by(FeedEntry.id))]
+        assert kinds.count("setting") == 2
