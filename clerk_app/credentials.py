@@ -56,6 +56,16 @@ class Credentials:
         if self.get_token(device_id) != token:  # e.g. the null backend: stores nothing
             raise self._unavailable(RuntimeError("token not stored"))
 
+    def check(self) -> None:
+        """Raise CredentialsUnavailable unless a secret can be stored and read back.
+
+        Called before a one-time enrolment code is spent, so that a machine without a
+        working keyring finds out before the county has registered it.
+        """
+        probe_id = "clerk-app-probe"
+        self.set_token(probe_id, "probe")
+        self.delete_token(probe_id)
+
     def delete_token(self, device_id: str) -> None:
         try:
             self._keyring().delete_password(SERVICE, device_id)

@@ -31,7 +31,7 @@ from clerk_app.sync import apply as A
 from clerk_app.sync import protocol as P
 from clerk_app.sync import state as ST
 from clerk_app.sync import usb
-from clerk_app.sync.client import AuthError, CountyClient, SyncError, tls_verify
+from clerk_app.sync.client import AuthError, CountyClient, SyncError, base_url_of, tls_verify
 from clerk_app.sync.engine import SyncEngine, SyncReport, is_due
 
 __all__ = [
@@ -126,6 +126,8 @@ def save_settings(ctx: Context, actor: Actor | None, url: str | None = None,
     """Change sync settings (a supervisor's job). Turning TLS verification off is recorded."""
     if actor is not None:
         require_supervisor(actor)
+    if url:
+        url = base_url_of(url)
     with ctx.tx() as s:
         SETTINGS.migrate(s)
         changed: dict[str, Any] = {}
@@ -166,6 +168,7 @@ def enrol(ctx: Context, actor: Actor | None, url: str, code: str, *, verify: boo
             require_supervisor(actor)
     if not code.strip():
         raise ServiceError(_("请输入县级中心给的注册码。"), field="code")
+    url = base_url_of(url)
     creds = credentials or Credentials()
     with ctx.tx() as s:
         problem = SETTINGS.SYNC_URL.check(url.strip()) if SETTINGS.SYNC_URL.check else ""
@@ -179,6 +182,10 @@ def enrol(ctx: Context, actor: Actor | None, url: str, code: str, *, verify: boo
         device_no = int(get_setting(s, "device_no", "1") or 1)
         old_device = ST.read(s).device_id
         division = sp.division_code
+    try:  # before the one-time code is spent: can this machine keep the token at all?
+        creds.check()
+    except CredentialsUnavailable as exc:
+        raise ServiceError(exc.message + _("注册码尚未使用，可在钥匙串可用后再注册。")) from None
     if ca_bundle:
         problem = SETTINGS.SYNC_CA_BUNDLE.check(ca_bundle) if SETTINGS.SYNC_CA_BUNDLE.check else ""
         if problem:

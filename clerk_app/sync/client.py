@@ -79,6 +79,17 @@ def _describe_network(exc: Exception, url: str) -> str:
     return _("与县级中心的连接中断（{url}），稍后自动重试。").format(url=url)
 
 
+def base_url_of(url: str) -> str:
+    """The county center's address as typed or copied: with or without the API path.
+
+    ``county-center serve`` prints the API's own address (…/api/v1); a clerk may paste that.
+    """
+    url = url.strip().rstrip("/")
+    if url.endswith(P.API_PATH.rstrip("/")):
+        url = url[: -len(P.API_PATH.rstrip("/"))].rstrip("/")
+    return url
+
+
 class CountyClient:
     """One device's connection to the county center."""
 
@@ -86,7 +97,7 @@ class CountyClient:
                  transport: httpx.BaseTransport | None = None,
                  verify: bool | ssl.SSLContext = True, timeout: float = 30.0,
                  protocol_version: int = P.PROTOCOL_VERSION) -> None:
-        self.base_url = base_url.rstrip("/")
+        self.base_url = base_url_of(base_url)
         self.protocol_version = protocol_version
         headers = {P.VERSION_HEADER: str(protocol_version), "User-Agent": "clerk-app-sync"}
         if token:
