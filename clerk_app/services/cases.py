@@ -47,6 +47,11 @@ class CaseRow:
     sync_reason: str = ""  # why the county rejected it
 
 
+def _like_escape(text: str) -> str:
+    """``text`` for a LIKE pattern with ``escape="\\"``: its % _ and \\ match only themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _query(f: CaseFilter, today: dt.date, cal: WorkCalendar) -> Select[Any]:
     q = select(Case.id)
     text = f.text.strip()
@@ -62,9 +67,11 @@ def _query(f: CaseFilter, today: dt.date, cal: WorkCalendar) -> Select[Any]:
                 Case.applicant_id.in_(select(Applicant.id).where(Applicant.id_number == number))
             )
         else:
-            like = f"%{text}%"
-            conditions = [Case.applicant_name.like(like), Case.item_name.like(like),
-                          Case.case_no.like(f"%{text.upper()}%")]
+            # % and _ typed by the clerk are characters to find, not LIKE wildcards
+            like = f"%{_like_escape(text)}%"
+            conditions = [Case.applicant_name.like(like, escape="\\"),
+                          Case.item_name.like(like, escape="\\"),
+                          Case.case_no.like(f"%{_like_escape(text.upper())}%", escape="\\")]
             if len(number) >= 6 and number[:-1].isdigit():
                 conditions.append(
                     Case.applicant_id.in_(select(Applicant.id).where(Applicant.id_number == number))
