@@ -24,6 +24,7 @@ import argparse
 import datetime as dt
 import getpass
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -33,10 +34,30 @@ from clerk_app.i18n import _
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
+# argparse's own messages (it has no Chinese catalog), rewritten for the counter's IT staff
+_ARGPARSE_MESSAGES = (
+    (re.compile(r"argument (?P<arg>\S+): invalid choice: '(?P<value>[^']*)' \(choose from (?P<choices>.*)\)"),
+     _("{arg} 的值「{value}」无效，可选：{choices}")),
+    (re.compile(r"argument (?P<arg>\S+): invalid int value: '(?P<value>[^']*)'"),
+     _("{arg} 需要整数，「{value}」不是整数")),
+    (re.compile(r"argument (?P<arg>\S+): expected one argument"), _("{arg} 后面需要一个值")),
+    (re.compile(r"the following arguments are required: (?P<args>.*)"), _("缺少参数：{args}")),
+    (re.compile(r"unrecognized arguments: (?P<args>.*)"), _("无法识别的参数：{args}")),
+)
+
+
+def _chinese(message: str) -> str:
+    for pattern, template in _ARGPARSE_MESSAGES:
+        m = pattern.search(message)
+        if m:
+            return template.format(**m.groupdict())
+    return message
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse's own messages, with a Chinese lead
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, _("参数有误：{message}\n").format(message=message))
+        self.exit(EXIT_USAGE, _("参数有误：{message}\n").format(message=_chinese(message)))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp = a.add_parser("import-catalog", help=_("导入事项清单（CSV 或 xlsx）"))
     imp.add_argument("items", type=Path)
     imp.add_argument("materials", type=Path, nargs="?")
+    imp.add_argument("--remove-missing", action="store_true",
+                     help=_("停用新清单中没有的事项（默认保持不变）"))
+    imp.add_argument("--dry-run", action="store_true", help=_("只检查并报告将有的变化，不导入"))
 
     add = a.add_parser("add-operator", help=_("新增操作员"))
     add.add_argument("username")
@@ -220,8 +244,11 @@ def _admin(args: argparse.Namespace) -> int:
     if cmd in ("enrol", "sync", "export-outbox", "import-acks"):
         return _sync_admin(ctx, args)
     if cmd == "import-catalog":
-        result = catalog.import_catalog(ctx, None, args.items, args.materials)
+        result = catalog.import_catalog(ctx, None, args.items, args.materials,
+                                        remove_missing=args.remove_missing, dry_run=args.dry_run)
         print(result.summary())
+        if result.removed:  # by 实施编码: after the import they are no longer current items
+            print(_("停用的实施编码：{codes}").format(codes="、".join(result.removed)))
         return EXIT_OK
     if cmd == "add-operator":
         password = _read_password(args.password_stdin)
@@ -259,7 +286,13 @@ def _admin(args: argparse.Namespace) -> int:
         try:
             day = dt.date.fromisoformat(args.day)
         except ValueError:
-            print(_("日期格式应为 YYYY-MM-DD，例如 2027-02-06。"), file=sys.stderr)
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.day):
+                print(_("没有 {day} 这一天，请核对月份和日期。").format(day=args.day), file=sys.stderr)
+            else:
+                print(_("日期格式应为 YYYY-MM-DD，例如 2027-02-06。"), file=sys.stderr)
+            return EXIT_USAGE
+        if not 2000 <= day.year <= 2100:
+            print(_("只能调整 2000 年到 2100 年之间的日期。"), file=sys.stderr)
             return EXIT_USAGE
         calendar.set_override(ctx, None, day, args.kind == "workday", args.note)
         print(_("已设置 {day} 为{kind}。").format(day=day.isoformat(),
@@ -276,22 +309,41 @@ def _configure_logging() -> None:
     )
 
 
+def _cannot_start(args: argparse.Namespace, message: str) -> int:
+    """Say why on stderr; a window user (started from an icon) gets a message box too."""
+    print(message, file=sys.stderr)
+    if args.command != "admin":
+        try:
+            from clerk_app.ui.app import show_startup_error
+
+            show_startup_error(message)
+        except Exception:  # no display either: stderr and the exit code must do
+            logging.getLogger(__name__).debug("no message box", exc_info=True)
+    return EXIT_ERROR
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.data_dir:
-        paths.set_data_dir(args.data_dir)
-    try:
-        _configure_logging()
-    except OSError as exc:
-        print(_("无法使用数据目录 {dir}：{error}").format(dir=paths.data_dir(), error=exc), file=sys.stderr)
-        return EXIT_ERROR
     from clerk_app.services.common import ServiceError
+    from clerk_app.store.db import DatabaseError
 
+    try:
+        if args.data_dir:
+            paths.set_data_dir(args.data_dir)
+        paths.data_dir()
+        _configure_logging()
+    except paths.DataDirError as exc:
+        return _cannot_start(args, exc.message)
+    except OSError as exc:  # the log file itself
+        return _cannot_start(args, _("无法写入日志文件：{error}").format(error=exc))
     if args.command == "admin":
         try:
             return _admin(args)
-        except ServiceError as exc:
+        except (ServiceError, DatabaseError) as exc:
             print(exc.message, file=sys.stderr)
+            return EXIT_ERROR
+        except (KeyboardInterrupt, EOFError):
+            print(_("已取消。"), file=sys.stderr)
             return EXIT_ERROR
     from clerk_app.ui.app import run  # Qt only when a window is wanted
 

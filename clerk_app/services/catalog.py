@@ -101,11 +101,24 @@ class ImportResult:
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
+    # in the catalog but not in the new file, kept because removing was not asked for
+    kept_missing: list[str] = field(default_factory=list)
+    # names of items whose materials were made from the 申请材料 column (no materials table)
+    derived_materials: list[str] = field(default_factory=list)
+    dry_run: bool = False
 
     def summary(self) -> str:
-        return _("导入完成：新增 {a} 项，更新 {u} 项，未变 {n} 项，停用 {r} 项。").format(
+        head = _("将要") if self.dry_run else _("导入完成：")
+        text = head + _("新增 {a} 项，更新 {u} 项，未变 {n} 项，停用 {r} 项。").format(
             a=len(self.added), u=len(self.updated), n=self.unchanged, r=len(self.removed)
         )
+        if self.kept_missing:
+            text += _("另有 {n} 项不在新清单中，保持不变（如确需停用，请选择「停用新清单中没有的事项」）。").format(
+                n=len(self.kept_missing))
+        if self.derived_materials:
+            text += _("{n} 个新事项没有材料表，材料按「申请材料」列生成、均按必需原件处理，请导入材料表补全。").format(
+                n=len(self.derived_materials))
+        return text
 
 
 # --- reading tables ----------------------------------------------------------------------
@@ -139,12 +152,19 @@ def read_table(path: Path) -> list[list[str]]:
     name = path.name
     if not path.exists():
         raise ServiceError(_("找不到文件：{path}").format(path=path))
+    if path.is_dir():
+        raise ServiceError(_("{path} 是一个目录，请选择事项清单文件（CSV 或 .xlsx）。").format(path=path))
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path)
     if suffix == ".xls":
         raise ServiceError(_("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV。"))
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        from clerk_app.oserrors import describe
+
+        raise ServiceError(_("无法读取 {path}：{error}").format(path=path, error=describe(exc))) from exc
     if data[:4] == b"PK\x03\x04":
         return _read_xlsx(path)
     text = decode_bytes(data, name)
@@ -240,15 +260,17 @@ class ItemRow:
     complaint_phone: str
     materials_text: str
     materials: list[dict[str, object]] = field(default_factory=list)
+    materials_from_text: bool = False  # no materials table: made from the 申请材料 column
 
     def content_hash(self) -> str:
-        data = {k: v for k, v in self.__dict__.items() if k not in ("materials_text",)}
+        data = {k: v for k, v in self.__dict__.items()
+                if k not in ("materials_text", "materials_from_text")}
         raw = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
 def _int(rec: dict[str, str], key: str, header: str, row: int, file: str, errors: list[RowError],
-         default: int | None = None, minimum: int = 0) -> int:
+         default: int | None = None, minimum: int = 0, hint: str = "") -> int:
     text = unicodedata.normalize("NFKC", rec.get(key, "")).strip()
     if not text:
         if default is not None:
@@ -259,8 +281,11 @@ def _int(rec: dict[str, str], key: str, header: str, row: int, file: str, errors
         text = text[:-2]
     if text in ("即办", "当场办结"):
         return 0
+    if text.startswith("-") and text[1:].isdigit():
+        errors.append(RowError(file, row, header, _("不能小于 {m}，现为 {v}").format(m=minimum, v=text)))
+        return 0
     if not text.isdigit():
-        errors.append(RowError(file, row, header, _("「{v}」不是整数，请填写数字（0 表示即办）").format(v=text)))
+        errors.append(RowError(file, row, header, _("「{v}」不是整数，请填写数字{hint}").format(v=text, hint=hint)))
         return 0
     value = int(text)
     if value < minimum:
@@ -303,9 +328,12 @@ def parse_catalog(
         for key, header in (("body", "实施主体"), ("item_type", "事项类型")):
             if not rec.get(key, "").strip():
                 errors.append(RowError(items_name, row, header, _("不能为空")))
-        legal = _int(rec, "legal_limit", "法定时限（工作日）", row, items_name, errors)
-        promised = _int(rec, "promised_limit", "承诺时限（工作日）", row, items_name, errors)
-        if promised > legal:
+        before = len(errors)
+        zero_is_on_spot = _("（0 表示即办）")
+        legal = _int(rec, "legal_limit", "法定时限（工作日）", row, items_name, errors, hint=zero_is_on_spot)
+        promised = _int(rec, "promised_limit", "承诺时限（工作日）", row, items_name, errors,
+                        hint=zero_is_on_spot)
+        if len(errors) == before and promised > legal:  # only when both limits are numbers
             errors.append(RowError(items_name, row, "承诺时限（工作日）",
                                    _("承诺时限 {p} 天不能超过法定时限 {l} 天").format(p=promised, l=legal)))
         item = ItemRow(
@@ -380,6 +408,7 @@ def parse_catalog(
                 {"seq": i, "name": p, "form": "原件", "copies": 1, "required": True, "condition": ""}
                 for i, p in enumerate(parts, start=1)
             ]
+            item.materials_from_text = True
     if not items and not errors:
         errors.append(RowError(items_name, 2, "", _("没有任何事项。")))
     if errors:
@@ -393,8 +422,15 @@ def parse_catalog(
 
 
 def import_catalog(
-    ctx: Context, actor: Actor | None, items_path: Path, materials_path: Path | None = None
+    ctx: Context, actor: Actor | None, items_path: Path, materials_path: Path | None = None,
+    *, remove_missing: bool = False, dry_run: bool = False,
 ) -> ImportResult:
+    """Import the county's item list (and materials table).
+
+    Items missing from the new file stay as they are unless ``remove_missing``: a partial
+    file must not silently retire the rest of the catalog. ``dry_run`` checks and reports
+    what would change, writing nothing (the UI shows it before asking to go ahead).
+    """
     items_rows = read_table(items_path)
     material_rows = read_table(materials_path) if materials_path else None
     parsed = parse_catalog(
@@ -408,11 +444,17 @@ def import_catalog(
         if p:
             digest.update(p.read_bytes())
     with ctx.tx() as s:
-        return apply_catalog(s, ctx.clock(), actor, parsed, str(items_path.name), digest.hexdigest())
+        result = apply_catalog(s, ctx.clock(), actor, parsed, str(items_path.name), digest.hexdigest(),
+                               remove_missing=remove_missing)
+        if dry_run:
+            s.rollback()
+            result.dry_run = True
+        return result
 
 
 def apply_catalog(
-    s: Session, now, actor: Actor | None, parsed: list[ItemRow], source: str, checksum: str
+    s: Session, now, actor: Actor | None, parsed: list[ItemRow], source: str, checksum: str,
+    remove_missing: bool = True,
 ) -> ImportResult:
     if actor is not None:
         require_supervisor(actor)
@@ -425,8 +467,17 @@ def apply_catalog(
     result = ImportResult(version_id=version.id)
     current = {it.code: it for it in s.scalars(select(ServiceItem).where(ServiceItem.current))}
     for row in parsed:
-        h = row.content_hash()
         old = current.pop(row.code, None)
+        if row.materials_from_text:
+            if old is not None:  # only an items table: the item keeps its real materials list
+                row.materials = [
+                    {"seq": m.seq, "name": m.name, "form": m.form, "copies": m.copies,
+                     "required": m.required, "condition": m.condition}
+                    for m in old.materials
+                ]
+            else:
+                result.derived_materials.append(row.name)
+        h = row.content_hash()
         if old is not None and old.content_hash == h:
             result.unchanged += 1
             continue
@@ -451,8 +502,11 @@ def apply_catalog(
         ]
         s.add(item)
     for code, old in current.items():
-        old.current = False
-        result.removed.append(code)
+        if remove_missing:
+            old.current = False
+            result.removed.append(code)
+        else:
+            result.kept_missing.append(code)
     audit(s, now, actor, "catalog_imported", "catalog_version", version.id, source=source,
           added=len(result.added), updated=len(result.updated), removed=len(result.removed),
           unchanged=result.unchanged)
@@ -489,6 +543,14 @@ def get_item(ctx: Context, item_id: int) -> ServiceItem:
 def catalog_version_info(ctx: Context) -> CatalogVersion | None:
     with ctx.tx() as s:
         return s.scalar(select(CatalogVersion).order_by(CatalogVersion.id.desc()).limit(1))
+
+
+def item_names(ctx: Context, codes: list[str]) -> list[str]:
+    """Current names of the items with these 实施编码, in the given order."""
+    with ctx.tx() as s:
+        rows = dict(s.execute(select(ServiceItem.code, ServiceItem.name)
+                              .where(ServiceItem.current, ServiceItem.code.in_(codes))).all())
+    return [rows.get(code, code) for code in codes]
 
 
 def iter_index_rows(items: Iterable[ServiceItem]) -> list[tuple[int, str, str]]:

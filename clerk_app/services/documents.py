@@ -87,7 +87,9 @@ def save_pdf(ctx: Context, actor: Actor | None, doc_id: int, paper: str, path: P
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(pdf)
     except OSError as exc:
-        raise ServiceError(_("无法写入 {path}：{error}").format(path=path, error=exc.strerror)) from exc
+        from clerk_app.oserrors import describe
+
+        raise ServiceError(_("无法写入 {path}：{error}").format(path=path, error=describe(exc))) from exc
     record_print(ctx, actor, doc_id, paper, str(path), is_copy)
     return is_copy
 

@@ -81,15 +81,61 @@ def upgrade(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "head")
 
 
+class DatabaseError(Exception):
+    """The database cannot be used; ``message`` says why and what to do (Chinese)."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        from clerk_app.i18n import _
+
+        self.path = path
+        self.message = _(
+            "无法使用本机数据库 {path}：{reason}\n"
+            "请检查磁盘空间和文件权限；不要删除该文件（里面有本机的全部办件），必要时联系县中心技术支持。"
+        ).format(path=path, reason=reason)
+        super().__init__(self.message)
+
+
+def _reason(exc: Exception) -> str:
+    from clerk_app.i18n import _
+
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "readonly" in text or "read-only" in text:
+        return _("文件是只读的（没有写入权限）")
+    if "unable to open" in text:
+        return _("无法打开文件（目录不存在或没有权限）")
+    if "not a database" in text or "malformed" in text:
+        return _("文件已损坏或不是本程序的数据库")
+    if "locked" in text:
+        return _("文件被其他程序锁定")
+    if "disk" in text and "full" in text:
+        return _("磁盘已满")
+    return str(getattr(exc, "orig", exc))
+
+
 class Database:
-    """The device's database: an engine, migrated, and a session factory."""
+    """The device's database: an engine, migrated, and a session factory.
+
+    Opening checks that the file can be written too: a counter that can read but not save
+    must find out at start-up, not when the first case is accepted.
+    """
 
     def __init__(self, path: Path | str, migrate: bool = True) -> None:
+        from sqlalchemy.exc import DBAPIError
+
         self.path = Path(path)
         self.engine = make_engine(self.path)
-        if migrate:
-            upgrade(self.engine)
+        try:
+            if migrate:
+                upgrade(self.engine)
+                self._check_writable()
+        except DBAPIError as exc:
+            self.engine.dispose()
+            raise DatabaseError(self.path, _reason(exc)) from exc
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
+
+    def _check_writable(self) -> None:
+        with self.engine.begin() as conn:  # a real write, of the same value
+            conn.exec_driver_sql("UPDATE alembic_version SET version_num = version_num")
 
     def session(self) -> Session:
         return self._factory()

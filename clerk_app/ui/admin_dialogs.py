@@ -45,6 +45,7 @@ def _cell(text: str, data: object = None) -> QtWidgets.QTableWidgetItem:
 
 def _message_label() -> QtWidgets.QLabel:
     label = QtWidgets.QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)  # messages quote names as they were typed
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.hide()
@@ -134,8 +135,9 @@ class AddOperatorDialog(QtWidgets.QDialog):
             _show(self.message, _("用户名只能用 2 到 40 位字母、数字或 _ . -，例如 zhangsan。"))
             self.username_edit.setFocus()
             return
-        if not name:
-            _show(self.message, _("请填写姓名。"))
+        problem = auth.display_name_problem(name)
+        if problem:
+            _show(self.message, problem)
             self.name_edit.setFocus()
             return
         problem = self.passwords.problem()
@@ -166,7 +168,9 @@ class ResetPasswordDialog(QtWidgets.QDialog):
         self.setWindowTitle(_("重置密码"))
         self.setMinimumWidth(420)
         layout = QtWidgets.QVBoxLayout(self)
-        layout.addWidget(QtWidgets.QLabel(_("为 {who} 设置新密码：").format(who=operator_label)))
+        self.who_label = QtWidgets.QLabel(_("为 {who} 设置新密码：").format(who=operator_label))
+        self.who_label.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.who_label)
         self.passwords = PasswordFields()
         layout.addWidget(self.passwords)
         self.message = _message_label()
@@ -400,7 +404,8 @@ class CatalogImportDialog(QtWidgets.QDialog):
         layout = QtWidgets.QVBoxLayout(self)
         intro = QtWidgets.QLabel(_(
             "选择县里导出的事项清单（CSV 或 xlsx）。材料表按「实施编码」对应事项，可不选"
-            "（不选时按事项表的「申请材料」列生成）。清单先整体检查，有任何错误都不会导入。"))
+            "（不选时已有事项保留原来的材料，新事项按「申请材料」列生成）。"
+            "清单先整体检查，有任何错误都不会导入。"))
         intro.setWordWrap(True)
         intro.setObjectName("hint")
         layout.addWidget(intro)
@@ -410,6 +415,8 @@ class CatalogImportDialog(QtWidgets.QDialog):
         form.addRow(_("事项表"), self.items_field)
         form.addRow(_("材料表（可选）"), self.materials_field)
         layout.addLayout(form)
+        self.remove_missing_box = QtWidgets.QCheckBox(_("停用新清单中没有的事项（导入前会列出并请您确认）"))
+        layout.addWidget(self.remove_missing_box)
 
         self.progress = QtWidgets.QProgressBar()
         self.progress.setRange(0, 0)
@@ -455,8 +462,39 @@ class CatalogImportDialog(QtWidgets.QDialog):
         self.error_list.hide()
         _show(self.summary_label, "")
         self._update_buttons()
-        self.runner.run(catalog.import_catalog, self.ctx, self.actor, items, self.materials_field.path(),
+        if self.remove_missing_box.isChecked():  # first see what would be retired, then ask
+            self.runner.run(catalog.import_catalog, self.ctx, self.actor, items,
+                            self.materials_field.path(), remove_missing=True, dry_run=True,
+                            on_success=self._on_previewed, on_failure=self._on_failed)
+        else:
+            self._run_import(remove_missing=False)
+
+    def _run_import(self, remove_missing: bool) -> None:
+        self.runner.run(catalog.import_catalog, self.ctx, self.actor, self.items_field.path(),
+                        self.materials_field.path(), remove_missing=remove_missing,
                         on_success=self._on_imported, on_failure=self._on_failed)
+
+    def _on_previewed(self, preview: catalog.ImportResult) -> None:
+        if not preview.removed:
+            self._run_import(remove_missing=True)
+            return
+        names = catalog.item_names(self.ctx, preview.removed)
+        shown = "\n".join(names[:15]) + ("\n……" if len(names) > 15 else "")
+        if self.confirm_removal(len(names), shown):
+            self._run_import(remove_missing=True)
+        else:
+            self._running = False
+            self.progress.hide()
+            _show(self.summary_label, _("已取消，没有导入任何内容。"))
+            self._update_buttons()
+
+    def confirm_removal(self, count: int, names: str) -> bool:
+        """Ask before retiring items (tests replace this instead of answering a dialog)."""
+        answer = QtWidgets.QMessageBox.question(
+            self, _("停用事项"),
+            _("新清单中没有以下 {n} 项，导入后它们将停用（已有办件不受影响）：\n\n{names}\n\n确定继续吗？").format(
+                n=count, names=names))
+        return answer == QtWidgets.QMessageBox.StandardButton.Yes
 
     def _on_imported(self, result: catalog.ImportResult) -> None:
         self._running = False

@@ -103,6 +103,9 @@ def open_context() -> Context:
 
 
 def database_error_text(error: BaseException) -> str:
+    message = getattr(error, "message", None)
+    if isinstance(message, str) and message:  # DataDirError, DatabaseError: already in words
+        return message
     return _(
         "无法打开本机数据库：\n{path}\n\n原因：{error}\n\n"
         "请检查磁盘是否已满、文件是否被其他程序占用或没有权限。"
@@ -112,6 +115,12 @@ def database_error_text(error: BaseException) -> str:
 
 def show_fatal(text: str) -> None:
     QtWidgets.QMessageBox.critical(None, _("无法启动"), text)
+
+
+def show_startup_error(text: str) -> None:
+    """Before anything else exists (the data folder cannot be used): a message box."""
+    app = QtWidgets.QApplication.instance() or create_application([])  # noqa: F841 - kept alive
+    show_fatal(text)
 
 
 class AppController(QtCore.QObject):

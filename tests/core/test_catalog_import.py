@@ -148,8 +148,7 @@ def test_reimport_versions_items_and_cases_keep_theirs(demo_ctx, clerk, tmp_path
             r[col["承诺时限（工作日）"]] = "3"
     removed = rows.pop()  # the last item is dropped from the new list
     new_items = write_rows(tmp_path / "items.csv", rows, "utf-8-sig")
-    result = catalog.import_catalog(demo_ctx, None, new_items)
-    # without a materials file the materials come from the 申请材料 column
+    result = catalog.import_catalog(demo_ctx, None, new_items, remove_missing=True)
     assert old.code in result.updated
     assert removed[col["实施编码"]] in result.removed
     current = {it.code: it for it in catalog.current_items(demo_ctx)}
@@ -162,5 +161,49 @@ def test_reimport_versions_items_and_cases_keep_theirs(demo_ctx, clerk, tmp_path
         assert case.item.name == "临时救助申请" and case.item.promised_limit == 5
         assert case.item.current is False
     # importing the same list again changes nothing
-    again = catalog.import_catalog(demo_ctx, None, new_items)
+    again = catalog.import_catalog(demo_ctx, None, new_items, remove_missing=True)
     assert again.added == [] and again.updated == [] and again.removed == []
+
+
+def test_items_table_alone_keeps_the_real_materials(demo_ctx, tmp_path):
+    """Re-importing only the items table must not rebuild materials from 申请材料 text."""
+    before = {it.code: [(m.name, m.form, m.required) for m in it.materials]
+              for it in catalog.current_items(demo_ctx)}
+    result = catalog.import_catalog(demo_ctx, None, ITEMS)
+    assert result.updated == [] and result.unchanged == len(before)
+    after = {it.code: [(m.name, m.form, m.required) for m in it.materials]
+             for it in catalog.current_items(demo_ctx)}
+    assert after == before
+    dibao = next(it for it in catalog.current_items(demo_ctx) if it.name == "最低生活保障申请")
+    assert not next(m for m in dibao.materials if m.name == "结婚证").required
+
+
+def test_a_partial_file_retires_nothing_unless_asked(demo_ctx, tmp_path):
+    rows = rows_of(ITEMS)
+    partial = write_rows(tmp_path / "partial.csv", rows[:3], "utf-8-sig")  # header + 2 items
+    preview = catalog.import_catalog(demo_ctx, None, partial, remove_missing=True, dry_run=True)
+    assert preview.dry_run and len(preview.removed) == expected_count() - 2
+    assert count_items(demo_ctx) == expected_count()  # the dry run wrote nothing
+    kept = catalog.import_catalog(demo_ctx, None, partial)
+    assert kept.removed == [] and len(kept.kept_missing) == expected_count() - 2
+    assert "保持不变" in kept.summary()
+    assert count_items(demo_ctx) == expected_count()
+    gone = catalog.import_catalog(demo_ctx, None, partial, remove_missing=True)
+    assert len(gone.removed) == expected_count() - 2
+    assert count_items(demo_ctx) == 2
+
+
+def test_a_directory_and_error_wording(empty_ctx, tmp_path):
+    with pytest.raises(catalog.ServiceError, match="是一个目录"):
+        catalog.import_catalog(empty_ctx, None, tmp_path)
+    rows = rows_of(ITEMS)
+    col = {h: i for i, h in enumerate(rows[0])}
+    rows[1][col["法定时限（工作日）"]] = "三十"
+    rows[2][col["到现场次数"]] = "-5"
+    bad = write_rows(tmp_path / "bad.csv", rows, "utf-8-sig")
+    with pytest.raises(CatalogImportError) as info:
+        catalog.import_catalog(empty_ctx, None, bad)
+    messages = {(e.row, e.column): e.message for e in info.value.errors}
+    assert "0 表示即办" in messages[(2, "法定时限（工作日）")]
+    assert (2, "承诺时限（工作日）") not in messages  # no second error caused by the first
+    assert "不能小于 0" in messages[(3, "到现场次数")] and "即办" not in messages[(3, "到现场次数")]

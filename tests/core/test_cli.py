@@ -69,7 +69,11 @@ def test_admin_commands_end_to_end(tmp_path):
     "args, message",
     [
         (("admin", "import-catalog", "/nonexistent.csv"), "找不到文件"),
-        (("admin", "calendar", "2027-13-01", "workday", "x"), "YYYY-MM-DD"),
+        (("admin", "calendar", "2027-13-01", "workday", "x"), "没有 2027-13-01 这一天"),
+        (("admin", "calendar", "2027/02/01", "workday", "x"), "YYYY-MM-DD"),
+        (("admin", "calendar", "0001-01-01", "workday", "x"), "2000 年到 2100 年"),
+        (("admin", "add-operator", "x", "--name", "小", "--role", "boss"), "无效，可选"),
+        (("admin", "import-catalog", "/tmp"), "是一个目录"),
         (("admin", "list-cases", "--status", "nope"), "没有这个状态"),
         (("admin", "print", "x", "--doc", "bogus", "--pdf", "o.pdf"), "参数有误"),
     ],
@@ -94,3 +98,35 @@ def test_bad_catalog_reports_rows(tmp_path):
     r = run(d, "admin", "import-catalog", str(bad))
     assert r.returncode == 1
     assert "第 4 行" in r.stderr and "法定时限" in r.stderr
+
+
+def test_an_unusable_data_folder_is_explained(tmp_path):
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    for folder, reason in ((a_file, "不是目录"), (a_file / "sub", "路径中有一部分不是目录")):
+        r = run(folder, "admin", "list-cases")
+        assert r.returncode == 1
+        assert "无法使用数据目录" in r.stderr and reason in r.stderr
+        assert "Traceback" not in r.stderr
+
+
+def test_a_database_that_cannot_be_opened_is_explained(tmp_path):
+    d = tmp_path / "data"
+    (d / "clerk.sqlite3").mkdir(parents=True)  # a folder where the database file should be
+    r = run(d, "admin", "list-cases")
+    assert r.returncode == 1 and "无法使用本机数据库" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_import_keeps_items_missing_from_a_partial_file_unless_asked(tmp_path):
+    d = tmp_path / "data"
+    assert run(d, "admin", "demo").returncode == 0
+    lines = ITEMS.read_text(encoding="utf-8-sig").splitlines()
+    partial = tmp_path / "partial.csv"
+    partial.write_text("\n".join(lines[:3]), encoding="utf-8")
+    r = run(d, "admin", "import-catalog", str(partial))
+    assert r.returncode == 0 and "保持不变" in r.stdout and "停用 0 项" in r.stdout
+    r = run(d, "admin", "import-catalog", str(partial), "--remove-missing", "--dry-run")
+    assert r.returncode == 0 and "将要" in r.stdout and "停用的实施编码" in r.stdout
+    r = run(d, "admin", "list-cases")  # still works; the catalog is intact
+    assert r.returncode == 0

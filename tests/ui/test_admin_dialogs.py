@@ -287,3 +287,31 @@ def test_audit_details_read_as_words():
     assert format_detail({"username": "liqiang", "role": "clerk"}) == "用户名：liqiang，角色：窗口人员"
     assert format_detail({"is_workday": True, "note": "调休"}) == "调整为：工作日，原因：调休"
     assert format_detail({}) == ""
+
+
+def test_retiring_items_is_listed_and_confirmed_first(qtbot, import_dialog, demo_ctx, runner,
+                                                      tmp_path, monkeypatch):
+    items_src, _materials = setup.demo_catalog_paths()
+    lines = items_src.read_text(encoding="utf-8-sig").splitlines()
+    partial = tmp_path / "partial.csv"
+    partial.write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")  # two items only
+    before = _catalog_snapshot(demo_ctx)
+    asked = []
+
+    def answer(count, names, reply):
+        asked.append((count, names))
+        return reply
+
+    import_dialog.items_field.set_path(partial)
+    import_dialog.remove_missing_box.setChecked(True)
+    monkeypatch.setattr(import_dialog, "confirm_removal", lambda n, names: answer(n, names, False))
+    import_dialog.start_import()
+    qtbot.waitUntil(lambda: bool(asked) and runner.idle, timeout=15000)
+    assert asked[0][0] == len(before) - 2 and "老年人优待证申领" in asked[0][1]
+    assert "已取消" in import_dialog.summary_label.text()
+    assert _catalog_snapshot(demo_ctx) == before  # nothing written
+    monkeypatch.setattr(import_dialog, "confirm_removal", lambda n, names: answer(n, names, True))
+    with qtbot.waitSignal(import_dialog.imported, timeout=15000):
+        import_dialog.start_import()
+    assert len(catalog.current_items(demo_ctx)) == 2
+    assert f"停用 {len(before) - 2} 项" in import_dialog.summary_label.text()
