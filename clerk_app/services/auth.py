@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import os
 import re
+import unicodedata
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,6 +24,10 @@ MIN_PASSWORD_LENGTH = 8
 # scrypt cost: about 50 ms per hash on the counter PCs this targets
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,40}$")
+MAX_DISPLAY_NAME_LENGTH = 30
+# control characters, line breaks, invisible format characters (bidi overrides, zero-width),
+# surrogates and private use: none of them belongs in a name shown on every screen and paper
+_BAD_NAME_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
 def hash_password(password: str) -> str:
@@ -111,13 +116,29 @@ def check_password(ctx: Context, actor: Actor, password: str) -> bool:
     return True
 
 
+def display_name_problem(display_name: str) -> str:
+    """Why an operator's name (as typed, before stripping) cannot be used; empty when it can."""
+    name = display_name.strip()
+    if not name:
+        return _("请填写姓名。")
+    if len(name) > MAX_DISPLAY_NAME_LENGTH:
+        return _("姓名最多 {n} 个字，现在有 {length} 个字。").format(
+            n=MAX_DISPLAY_NAME_LENGTH, length=len(name))
+    if "<" in name or ">" in name:
+        return _("姓名中不能有 < 或 > 符号。")
+    if any(unicodedata.category(ch) in _BAD_NAME_CATEGORIES for ch in name):
+        return _("姓名中有换行、制表符或看不见的控制字符，请删掉后重新输入。")
+    return ""
+
+
 def _validate_new(username: str, display_name: str, role: str, password: str) -> None:
     if not USERNAME_RE.match(username):
         raise ServiceError(
             _("用户名只能用 2 到 40 位字母、数字或 _ . -，例如 zhangsan。"), field="username"
         )
-    if not display_name.strip():
-        raise ServiceError(_("请填写姓名。"), field="display_name")
+    problem = display_name_problem(display_name)
+    if problem:
+        raise ServiceError(problem, field="display_name")
     if role not in {r.value for r in Role}:
         raise ServiceError(_("角色只能是：clerk（窗口人员）、supervisor（负责人）、agent（代办员）。"))
     problem = password_problem(password)

@@ -257,6 +257,7 @@ class LockScreen(QtWidgets.QWidget):
         self.who_label = QtWidgets.QLabel(
             _("当前操作员：{name}（{username}）。请输入密码继续。").format(
                 name=actor.name, username=actor.username))
+        self.who_label.setTextFormat(Qt.TextFormat.PlainText)
         self.who_label.setWordWrap(True)
         layout.addWidget(self.who_label)
         self.password_edit = QtWidgets.QLineEdit()

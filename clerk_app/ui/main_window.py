@@ -22,7 +22,7 @@ from clerk_app.ui.case_list import CaseListPage
 from clerk_app.ui.catalog_page import CatalogPage
 from clerk_app.ui.intake_page import IntakePage
 from clerk_app.ui.login import IdleWatcher, LockScreen, idle_lock_minutes
-from clerk_app.ui.qt import QtCore, QtGui, QtWidgets, Signal, Slot
+from clerk_app.ui.qt import QtCore, QtGui, QtWidgets, Qt, Signal, Slot
 from clerk_app.ui.sync_status import SyncController, SyncStatusWidget
 from clerk_app.ui.tasks import TaskRunner, error_text
 
@@ -272,6 +272,7 @@ class MainWindow(QtWidgets.QMainWindow):
         bar.setSizeGripEnabled(False)
         self.operator_label = QtWidgets.QLabel(_("{name}（{role}）").format(
             name=self.actor.name, role=self.actor.role.label))
+        self.operator_label.setTextFormat(Qt.TextFormat.PlainText)
         self.operator_label.setToolTip(_("当前操作员：{user}").format(user=self.actor.username))
         self.point_label = QtWidgets.QLabel()
         self.catalog_label = QtWidgets.QLabel()
@@ -420,6 +421,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @Slot()
     def _refresh_after_save(self) -> None:
+        self.sync_controller.refresh()  # a saved case waits in the outbox: 待上传 N 条
         if self._case_list_page is not None:
             self._case_list_page.refresh()
         if self._agents_page is not None:

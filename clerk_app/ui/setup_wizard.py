@@ -419,6 +419,9 @@ class SupervisorPage(QtWidgets.QWizardPage):
         elif not self.name_edit.text().strip():
             problem = _("请填写负责人姓名。")
             self.name_edit.setFocus()
+        elif auth.display_name_problem(self.name_edit.text()):
+            problem = auth.display_name_problem(self.name_edit.text())
+            self.name_edit.setFocus()
         else:
             problem = self.passwords.problem()
             if problem:
@@ -437,6 +440,7 @@ class SummaryPage(QtWidgets.QWizardPage):
         self.setSubTitle(_("请核对以下信息，点击「完成」开始设置。"))
         layout = QtWidgets.QVBoxLayout(self)
         self.summary_label = QtWidgets.QLabel()
+        self.summary_label.setTextFormat(Qt.TextFormat.PlainText)  # names and addresses as typed
         self.summary_label.setWordWrap(True)
         self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.summary_label)

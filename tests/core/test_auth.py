@@ -41,3 +41,28 @@ def test_roles(demo_ctx, clerk, supervisor):
     auth.set_operator_active(demo_ctx, supervisor, new.id, False)
     with pytest.raises(ServiceError):
         auth.login(demo_ctx, "wangwu", "abc12345")
+
+
+@pytest.mark.parametrize("name, why", [
+    ("", "请填写姓名"),
+    ("   ", "请填写姓名"),
+    ("王<b>五</b><img src=x>", "< 或 >"),
+    ("王五>", "< 或 >"),
+    ("王" * 31, "最多 30 个字"),
+    ("王\n五", "控制字符"),
+    ("王\t五", "控制字符"),
+    ("王\u202e五", "控制字符"),  # right-to-left override
+    ("王\u200b五", "控制字符"),  # zero-width space
+])
+def test_display_names_are_checked(demo_ctx, supervisor, name, why):
+    with pytest.raises(ServiceError, match=why) as info:
+        auth.add_operator(demo_ctx, supervisor, "wangwu", name, "clerk", "abc12345")
+    assert info.value.field == "display_name"
+    assert "wangwu" not in [op.username for op in auth.list_operators(demo_ctx)]
+
+
+def test_display_names_that_are_fine(demo_ctx, supervisor):
+    for i, name in enumerate(("王五", "  买买提·艾力  ", "𠮷" * 30, "Li Ming", "王五（窗口二）")):
+        actor = auth.add_operator(demo_ctx, supervisor, f"user{i}", name, "clerk", "abc12345")
+        assert actor.name == name.strip()
+    assert auth.display_name_problem(" 王五 ") == ""
