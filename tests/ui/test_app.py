@@ -282,3 +282,16 @@ def agent_id_number() -> str:
     from tests.core.helpers import gb11643
 
     return gb11643("42052819800808005")
+
+
+def test_the_pending_count_follows_saved_cases(qtbot, window_for, clerk, demo_ctx, runner):
+    from clerk_app.services import catalog, intake
+    from tests.core.helpers import all_received, person
+
+    w = window_for(clerk)
+    qtbot.waitUntil(lambda: w.sync_controller.overview is not None, timeout=10000)
+    assert w.sync_widget.pending_label.text() == "待上传 0 条"
+    item = next(it for it in catalog.current_items(demo_ctx) if it.name == "临时救助申请")
+    out = intake.accept(demo_ctx, clerk, intake.IntakeForm(item.id, person(), all_received(item)))
+    w.intake_page.case_saved.emit(out.case_id)
+    qtbot.waitUntil(lambda: w.sync_widget.pending_label.text() == "待上传 1 条", timeout=5000)
