@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from clerk_app.domain import ids
@@ -141,8 +142,7 @@ def _upsert_applicant(s: Session, now: dt.datetime, a: ApplicantInput) -> Applic
         .limit(1)
     )
     if row is None:
-        row = Applicant(kind=a.kind, id_type=a.id_type, id_number=a.id_number, created_at=now)
-        s.add(row)
+        row = _insert_applicant(s, now, a)
     row.kind = a.kind
     row.id_type = a.id_type  # the document shown this time
     row.name = a.name
@@ -156,6 +156,26 @@ def _upsert_applicant(s: Session, now: dt.datetime, a: ApplicantInput) -> Applic
     row.updated_at = now
     s.flush()
     return row
+
+
+def _insert_applicant(s: Session, now: dt.datetime, a: ApplicantInput) -> Applicant:
+    """A new applicant's row, or the one another window wrote a moment ago.
+
+    Two counters (two programs on one data folder) can take the same new citizen at once:
+    both find no row, both insert. The second insert must not fail the intake with a
+    uniqueness error; it does nothing and the row written first is used (and updated by the
+    caller, in this transaction).
+    """
+    s.execute(
+        sqlite_insert(Applicant)
+        .values(kind=a.kind, name=a.name, id_type=a.id_type, id_number=a.id_number,
+                phone=a.phone, address=a.address, created_at=now, updated_at=now)
+        .on_conflict_do_nothing(index_elements=[Applicant.id_type, Applicant.id_number])
+    )
+    return s.scalars(
+        select(Applicant).where(Applicant.id_type == a.id_type, Applicant.id_number == a.id_number)
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 # --- checklist -------------------------------------------------------------------------
