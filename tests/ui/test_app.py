@@ -139,7 +139,7 @@ def test_broken_database_gives_a_message_and_a_non_zero_exit(qtbot, monkeypatch)
     shown = []
     monkeypatch.setattr(app_module, "show_fatal", shown.append)
     assert app_module.run(demo=False) == 1
-    assert shown and "无法打开本机数据库" in shown[0] and str(paths.database_path()) in shown[0]
+    assert shown and "无法使用本机数据库" in shown[0] and str(paths.database_path()) in shown[0]
 
 
 def test_demo_start_goes_to_login_then_main_window_and_back(qtbot, ctx, runner):
