@@ -43,7 +43,7 @@ from clerk_app.domain.status import MaterialState, Role
 from clerk_app.i18n import _
 from clerk_app.services import agents, commissions, handover, intake
 from clerk_app.services.common import Actor, Context
-from clerk_app.ui.printing import page_image, rasterize, safe_file_name
+from clerk_app.ui.printing import page_image, paint_pages, rasterize, safe_file_name
 from clerk_app.ui.qt import QtCore, QtGui, QtPrintSupport, QtWidgets, Qt, Signal, Slot
 from clerk_app.ui.style import make_primary
 from clerk_app.ui.app import while_alive
@@ -280,23 +280,10 @@ class PdfPreviewDialog(QtWidgets.QDialog):
 
     def _paint(self, pages: list) -> None:
         printer = self._printer
-        painter = QtGui.QPainter()
-        if not painter.begin(printer):
+        if not paint_pages(printer, pages):
             self.banner.show_message(_("无法开始打印，请检查打印机是否开机、联机。"), "error")
             self._enable(True)
             return
-        try:
-            for i, page in enumerate(pages):
-                if i:
-                    printer.newPage()
-                image = page_image(page)
-                area = painter.viewport()
-                size = QtCore.QSizeF(image.width(), image.height()).scaled(
-                    QtCore.QSizeF(area.width(), area.height()), Qt.AspectRatioMode.KeepAspectRatio)
-                painter.drawImage(QtCore.QRectF((area.width() - size.width()) / 2, 0, size.width(),
-                                                size.height()), image)
-        finally:
-            painter.end()
         self._output(_("已送打印机（{printer}）。").format(printer=printer.printerName() or printer.outputFileName()))
 
     def save_as_pdf(self) -> None:

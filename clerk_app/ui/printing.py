@@ -77,6 +77,29 @@ def rasterize(pdf: bytes, dpi: float) -> list[PageRaster]:
     return out
 
 
+def paint_pages(printer: QtPrintSupport.QPrinter, pages: list[PageRaster]) -> bool:
+    """Draw rasterised pages on a printer, each fitted to the page and centred across it.
+
+    False when the printer cannot be started (off, offline, no paper path).
+    """
+    painter = QtGui.QPainter()
+    if not painter.begin(printer):
+        return False
+    try:
+        for i, page in enumerate(pages):
+            if i:
+                printer.newPage()
+            image = page_image(page)
+            area = painter.viewport()
+            size = QtCore.QSizeF(image.width(), image.height()).scaled(
+                QtCore.QSizeF(area.width(), area.height()), Qt.AspectRatioMode.KeepAspectRatio)
+            x = (area.width() - size.width()) / 2.0
+            painter.drawImage(QtCore.QRectF(x, 0, size.width(), size.height()), image)
+    finally:
+        painter.end()
+    return True
+
+
 def page_image(page: PageRaster) -> QtGui.QImage:
     image = QtGui.QImage(page.data, page.width, page.height, page.stride,
                          QtGui.QImage.Format.Format_RGBX8888)
@@ -383,27 +406,13 @@ class DocumentPreviewDialog(QtWidgets.QDialog):
         printer, target, is_copy, paper = self._print_target or (None, "", False, self.paper)
         if printer is None:
             return
-        painter = QtGui.QPainter()
-        if not painter.begin(printer):
+        if not paint_pages(printer, pages):
             self._print_target = None
             self._finish_busy()
             self.banner.show_message(
                 _("无法开始打印（{printer}），请检查打印机是否开机、联机。").format(printer=target),
                 "error")
             return
-        try:
-            for i, page in enumerate(pages):
-                if i:
-                    printer.newPage()
-                image = page_image(page)
-                area = painter.viewport()
-                size = QtCore.QSizeF(image.width(), image.height()).scaled(
-                    QtCore.QSizeF(area.width(), area.height()),
-                    Qt.AspectRatioMode.KeepAspectRatio)
-                x = (area.width() - size.width()) / 2.0
-                painter.drawImage(QtCore.QRectF(x, 0, size.width(), size.height()), image)
-        finally:
-            painter.end()
         self.info_label.setText(_("已送打印机，正在登记…"))
         self.runner.run(documents.record_print, self.ctx, self.actor, self.doc_id, paper,
                         target, is_copy, on_success=_Callback(self, "_on_print_recorded"),
