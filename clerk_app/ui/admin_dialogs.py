@@ -8,10 +8,10 @@ mistake by a clerk cannot change anything.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from clerk_app.domain import labels
 from clerk_app.domain.status import Role
 from clerk_app.i18n import _
 from clerk_app.services import audit, auth, calendar, catalog
@@ -663,71 +663,10 @@ class CalendarDialog(QtWidgets.QDialog):
 # audit log
 # ------------------------------------------------------------------------------------------
 
-ACTION_LABELS = {
-    "login": _("登录"),
-    "login_failed": _("登录失败"),
-    "locked_out": _("账号锁定"),
-    "operator_created": _("新增操作员"),
-    "operator_active": _("启用操作员"),
-    "operator_disabled": _("停用操作员"),
-    "operator_unlocked": _("解锁操作员"),
-    "password_changed": _("修改密码"),
-    "catalog_imported": _("导入事项清单"),
-    "calendar_override_set": _("调整工作日"),
-    "calendar_override_removed": _("删除工作日调整"),
-    "service_point_set_up": _("设置服务点"),
-    "case_accepted": _("受理"),
-    "case_refused": _("不予受理"),
-    "case_supplemented": _("补正"),
-    "case_withdrawn": _("撤回"),
-    "notice_issued": _("出具一次性告知书"),
-    "notice_reissued": _("重新出具告知书"),
-    "document_printed": _("打印文书"),
-}
-
-ENTITY_LABELS = {
-    "operator": _("操作员"),
-    "catalog_version": _("事项清单"),
-    "calendar": _("工作日历"),
-    "service_point": _("服务点"),
-    "case": _("办件"),
-    "document": _("文书"),
-}
-
-
-DETAIL_LABELS = {
-    "username": _("用户名"),
-    "role": _("角色"),
-    "source": _("来源文件"),
-    "added": _("新增"),
-    "updated": _("更新"),
-    "removed": _("停用"),
-    "unchanged": _("未变"),
-    "device_no": _("本机编号"),
-    "is_workday": _("调整为"),
-    "note": _("原因"),
-    "reason": _("原因"),
-}
-
-
-def format_detail(detail: dict) -> str:
+def format_detail(detail: dict, action: str = "", entity: str = "") -> str:
     """An audit record's details as a clerk reads them: 「用户名：liqiang，角色：窗口人员」."""
-    parts = []
-    for key, value in detail.items():
-        label = DETAIL_LABELS.get(key, key)
-        if key == "role":
-            try:
-                value = Role(value).label
-            except ValueError:
-                pass
-        elif key == "is_workday":
-            value = _("工作日") if value else _("休息日")
-        elif isinstance(value, bool):
-            value = _("是") if value else _("否")
-        elif isinstance(value, (list, dict)):
-            value = json.dumps(value, ensure_ascii=False)
-        parts.append(_("{label}：{value}").format(label=label, value=value))
-    return _("，").join(parts)
+    return _("，").join(_("{label}：{value}").format(label=label, value=value)
+                       for label, value in labels.details(detail, action, entity))
 
 
 class AuditLogModel(QtCore.QAbstractTableModel):
@@ -786,13 +725,13 @@ class AuditLogModel(QtCore.QAbstractTableModel):
             if col == 1:
                 return r.operator
             if col == 2:
-                return ACTION_LABELS.get(r.action, r.action)
+                return labels.audit_action_label(r.action)
             if col == 3:
-                return ENTITY_LABELS.get(r.entity, r.entity)
+                return labels.entity_label(r.entity)
             if col == 4:
                 return r.entity_id
             if col == 5:
-                return format_detail(r.detail)
+                return format_detail(r.detail, r.action, r.entity)
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from clerk_app.domain import ids
+from clerk_app.domain import ids, labels
 from clerk_app.domain.status import CaseStatus, DocKind, MaterialState
 from clerk_app.i18n import _
 from clerk_app.services import auth, cases, intake, sync_admin
@@ -29,30 +29,6 @@ from clerk_app.ui.widgets import MessageBanner
 SELECTABLE = Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
 WITHDRAWABLE = (CaseStatus.AWAITING_SUPPLEMENT.value, CaseStatus.ACCEPTED.value)
 
-ACTION_LABELS = {
-    "notice_issued": _("出具一次性告知书"),
-    "notice_reissued": _("补充告知（再次出具告知书）"),
-    "supplemented": _("补正材料"),
-    "accepted": _("受理，出具受理回执"),
-    "done_on_spot": _("即办，当场办结"),
-    "refused": _("不予受理"),
-    "withdrawn": _("撤回"),
-    "submitted": _("报送县级部门"),
-    "in_review": _("县级部门审核"),
-    "completed": _("办结"),
-    "not_approved": _("不予批准"),
-    "delivered": _("结果送达"),
-}
-COUNTY_ACTIONS = frozenset({"in_review", "completed", "not_approved"})
-DETAIL_LABELS = {
-    "document": _("文书"),
-    "missing": _("缺少或有误"),
-    "arrived": _("补交"),
-    "new": _("新发现的问题"),
-    "reason": _("原因"),
-    "method": _("方式"),
-    "status": _("状态"),
-}
 CHANNEL_LABELS = {"counter": _("窗口受理"), "proxy": _("代办员代办")}
 STATUS_COLOURS = {  # badge background, text
     CaseStatus.AWAITING_SUPPLEMENT.value: ("#fde7c8", "#7c3d06"),
@@ -71,7 +47,6 @@ DEADLINE_BADGES = {
     "approaching": (_("预警：即将到期"), style.APPROACHING_STRONG, "#3d2e00"),
     "overdue": (_("超期"), style.OVERDUE_STRONG, "#ffffff"),
 }
-PAPER_LABELS = {"a4": _("A4"), "r80": _("小票")}
 
 
 @dataclass(frozen=True)
@@ -113,12 +88,7 @@ def format_time(value: dt.datetime | None) -> str:
 
 
 def status_label(value: str | None) -> str:
-    if not value:
-        return ""
-    try:
-        return CaseStatus(value).label
-    except ValueError:
-        return value
+    return labels.status_label(value) if value else ""
 
 
 def status_change(event: CaseEvent) -> str:
@@ -128,16 +98,10 @@ def status_change(event: CaseEvent) -> str:
     return after or before
 
 
-def event_details(detail: dict[str, Any]) -> str:
+def event_details(detail: dict[str, Any], action: str = "") -> str:
     """The details of an event, one per line, in Chinese."""
-    lines = []
-    for key, value in (detail or {}).items():
-        if value in (None, "", [], {}):
-            continue
-        if isinstance(value, (list, tuple)):
-            value = "、".join(str(v) for v in value)
-        lines.append(_("{label}：{value}").format(label=DETAIL_LABELS.get(key, key), value=value))
-    return "\n".join(lines)
+    return "\n".join(_("{label}：{value}").format(label=label, value=value)
+                     for label, value in labels.details(detail, action, "case"))
 
 
 def material_state_label(value: str) -> str:
@@ -536,12 +500,12 @@ class CaseDetailDialog(QtWidgets.QDialog):
             if ev.operator_id is not None:
                 who = operators.get(ev.operator_id, "#%d" % ev.operator_id)
             else:
-                who = _("县级部门") if ev.action in COUNTY_ACTIONS else "—"
+                who = _("县级部门") if ev.action in labels.COUNTY_EVENT_ACTIONS else "—"
             table.setItem(row, 0, _cell(format_time(ev.at)))
             table.setItem(row, 1, _cell(who))
-            table.setItem(row, 2, _cell(ACTION_LABELS.get(ev.action, ev.action)))
+            table.setItem(row, 2, _cell(labels.case_event_label(ev.action)))
             table.setItem(row, 3, _cell(status_change(ev)))
-            details = event_details(ev.detail)
+            details = event_details(ev.detail, ev.action)
             table.setItem(row, 4, _cell(details, details))
 
     def _show_materials(self, case: Case) -> None:
@@ -570,7 +534,7 @@ class CaseDetailDialog(QtWidgets.QDialog):
                 who = operators.get(p.operator_id, "—") if p.operator_id else "—"
                 kind = _("补打") if p.is_copy else _("原件")
                 prints.append(_("{time} {who} {kind} {paper}").format(
-                    time=format_time(p.at), who=who, kind=kind, paper=PAPER_LABELS.get(p.paper, p.paper)))
+                    time=format_time(p.at), who=who, kind=kind, paper=labels.PAPER_LABELS.get(p.paper, p.paper)))
             title = doc_kind_label(doc.kind)
             if doc.kind == DocKind.NOTICE.value and doc.seq > 1:
                 title = _("{kind}（第 {n} 次）").format(kind=title, n=doc.seq)

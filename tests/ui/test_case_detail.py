@@ -132,7 +132,7 @@ def test_documents_show_prints_and_reprints_and_open_the_preview(
     with qtbot.waitSignal(dialog.loaded):
         preview.printed.emit(done.document_id, True)
     prints = dialog.documents_table.item(1, 3).text().splitlines()
-    assert prints == ["2026-12-05 10:00 张丽 原件 A4", "2026-12-05 11:00 李强 补打 小票"]
+    assert prints == ["2026-12-05 10:00 张丽 原件 A4 纸", "2026-12-05 11:00 李强 补打 80 毫米小票"]
     assert dialog.documents_table.item(0, 3).text() == "未打印"
     preview.close()
     wait_idle()
