@@ -27,6 +27,9 @@ APP_NAME = "clerk-app"
 ORG_NAME = "clerk-app"
 EXIT_OK = 0
 EXIT_ERROR = 1
+EXIT_ALREADY_RUNNING = 2
+LOCK_FILE_NAME = "clerk-app.lock"
+QT_CATALOGS = ("qtbase_zh_CN", "qt_zh_CN")  # Qt's own texts: 保存, 关闭, 取消, file dialogs, menus
 
 
 class _WhileAlive:
@@ -91,8 +94,52 @@ def create_application(argv: list[str] | None = None) -> QtWidgets.QApplication:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORG_NAME)
     app.setApplicationDisplayName(_("便民服务窗口受理"))
+    install_qt_translation(app)
     apply_style(app)
     return app
+
+
+def install_qt_translation(app: QtCore.QCoreApplication) -> bool:
+    """Qt's own texts in Chinese: standard buttons (Save, Close, Cancel), QFileDialog,
+    QWizard, the context menus of text fields. Loads ``qtbase_zh_CN`` from the translations
+    PySide6 ships; once per application. False (and English texts) if none is found."""
+    if app.property("clerk_qt_translation"):
+        return True
+    folder = QtCore.QLibraryInfo.path(QtCore.QLibraryInfo.LibraryPath.TranslationsPath)
+    for name in QT_CATALOGS:
+        translator = QtCore.QTranslator(app)  # owned by the application: lives as long
+        if translator.load(name, folder) and app.installTranslator(translator):
+            app.setProperty("clerk_qt_translation", name)
+            return True
+        translator.deleteLater()
+    log.warning("no Chinese translation of Qt's own texts in %s", folder)
+    return False
+
+
+def acquire_instance_lock(folder) -> QtCore.QLockFile | None:  # noqa: ANN001 - a Path
+    """The data folder's lock, held while the program runs; None if another program holds it.
+
+    A lock left behind by a program that crashed or was killed is taken over: with a stale
+    time of 0 a lock is never stale by its age (a long day at the counter), only when the
+    process that wrote it no longer runs.
+    """
+    lock = QtCore.QLockFile(str(folder / LOCK_FILE_NAME))
+    lock.setStaleLockTime(0)
+    if lock.tryLock(100):
+        return lock
+    if lock.error() == QtCore.QLockFile.LockError.LockFailedError:
+        return None
+    # the file cannot be written at all (permissions): no lock to share, let the database say
+    log.warning("cannot create the lock file in %s (%s)", folder, lock.error())
+    return lock
+
+
+def already_running_text(folder) -> str:  # noqa: ANN001 - a Path
+    return _(
+        "程序已在本机运行（数据目录 {folder}）。\n\n"
+        "请切换到已经打开的窗口（看一下任务栏）。同一个数据目录只能由一个程序使用，"
+        "否则办件编号可能重复。"
+    ).format(folder=folder)
 
 
 def open_context() -> Context:
@@ -268,6 +315,24 @@ def run(demo: bool = False) -> int:
     """Start the program; returns the process exit code."""
     app = create_application()
     sys.excepthook = _log_uncaught
+    try:
+        folder = paths.data_dir()
+    except Exception as exc:  # an unusable data folder: say so, exit non-zero
+        log.exception("cannot use the data folder")
+        show_fatal(database_error_text(exc))
+        return EXIT_ERROR
+    lock = acquire_instance_lock(folder)
+    if lock is None:  # a second program on the same data folder
+        log.error("another clerk-app already runs on %s", folder)
+        show_fatal(already_running_text(folder))
+        return EXIT_ALREADY_RUNNING
+    try:
+        return _run_locked(app, demo)
+    finally:
+        lock.unlock()
+
+
+def _run_locked(app: QtWidgets.QApplication, demo: bool) -> int:
     try:
         ctx = open_context()
     except Exception as exc:  # a broken, locked or unwritable database: say so, exit non-zero
