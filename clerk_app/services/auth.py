@@ -71,12 +71,28 @@ def actor_of(op: Operator) -> Actor:
 
 def login(ctx: Context, username: str, password: str) -> Actor:
     """Check a login; counts failures and locks the account after too many."""
+    return _check_login(ctx, username, password, unlocking=False)
+
+
+def unlock(ctx: Context, actor: Actor, password: str) -> Actor:
+    """The idle lock: the same operator types their password again.
+
+    Counts failures and locks the account like :func:`login`, but the messages speak of the
+    password only: the user name is not typed on the lock screen.
+    """
+    return _check_login(ctx, actor.username, password, unlocking=True)
+
+
+def _check_login(ctx: Context, username: str, password: str, unlocking: bool) -> Actor:
     now = ctx.clock()
     username = username.strip()
     with ctx.tx() as s:
         op = s.scalar(select(Operator).where(func.lower(Operator.username) == username.lower()))
         if op is None or not op.active:
             audit(s, now, None, "login_failed", "operator", username, reason="unknown")
+            if unlocking:  # disabled (or renamed by the county) while the window was locked
+                raise ServiceError(_("该账号已停用，不能解锁。请点「切换用户」用其他账号登录。"),
+                                   field="password")
             raise ServiceError(_("用户名或密码不正确。"), field="username")
         if op.locked_until and op.locked_until > now:
             minutes = max(1, int((op.locked_until - now).total_seconds() // 60) + 1)
@@ -98,7 +114,10 @@ def login(ctx: Context, username: str, password: str) -> Actor:
                 )
             else:
                 audit(s, now, actor_of(op), "login_failed", "operator", op.id)
-                message = _("用户名或密码不正确，还可尝试 {left} 次。").format(left=left)
+                if unlocking:
+                    message = _("密码不正确，还可尝试 {left} 次。").format(left=left)
+                else:
+                    message = _("用户名或密码不正确，还可尝试 {left} 次。").format(left=left)
             s.commit()
             raise ServiceError(message, field="password")
         op.failed_attempts = 0
@@ -110,7 +129,7 @@ def login(ctx: Context, username: str, password: str) -> Actor:
 def check_password(ctx: Context, actor: Actor, password: str) -> bool:
     """Unlock after the idle lock: the same operator types the password again."""
     try:
-        login(ctx, actor.username, password)
+        unlock(ctx, actor, password)
     except ServiceError:
         return False
     return True

@@ -305,9 +305,9 @@ class LockScreen(QtWidgets.QWidget):
             return
         self._pending = True
         self.unlock_button.setEnabled(False)
-        # auth.login rather than auth.check_password: its refusal says why (wrong password,
+        # auth.unlock rather than auth.check_password: its refusal says why (wrong password,
         # or the account locked after too many tries), which the clerk needs to know.
-        self.runner.run(auth.login, self.ctx, self.actor.username, password,
+        self.runner.run(auth.unlock, self.ctx, self.actor, password,
                         on_success=self._on_unlock_ok, on_failure=self._on_unlock_failed)
 
     def _on_unlock_ok(self, actor: Actor) -> None:
@@ -331,6 +331,21 @@ class LockScreen(QtWidgets.QWidget):
     def _show_message(self, text: str) -> None:
         self.message_label.setText(text)
         self.message_label.show()
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002 - Qt override
+        """Tab and Shift+Tab go round the lock screen's own fields and buttons; the window
+        underneath (the status bar's 立即同步, the pages) is not reachable while locked."""
+        chain = [w for w in (self.password_edit, self.switch_button, self.unlock_button)
+                 if w.isVisible() and w.isEnabled()]
+        if not chain:
+            return True
+        current = QtWidgets.QApplication.focusWidget()
+        if current in chain:
+            index = (chain.index(current) + (1 if next else -1)) % len(chain)
+        else:
+            index = 0 if next else len(chain) - 1
+        chain[index].setFocus(Qt.FocusReason.TabFocusReason if next else Qt.FocusReason.BacktabFocusReason)
+        return True
 
     def _fit(self) -> None:
         parent = self.parentWidget()

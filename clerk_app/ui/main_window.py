@@ -537,12 +537,14 @@ class MainWindow(QtWidgets.QMainWindow):
             action.setEnabled(False)
         self.menuBar().setEnabled(False)
         self.centralWidget().setEnabled(False)
+        self.statusBar().setEnabled(False)  # 立即同步 and the like: not behind the lock
         self.lock_screen.lock()
 
     @Slot()
     def _on_unlocked(self) -> None:
         self.menuBar().setEnabled(True)
         self.centralWidget().setEnabled(True)
+        self.statusBar().setEnabled(True)
         for action in self._lockable:
             action.setEnabled(bool(action.property("was_enabled")))
         self.idle_watcher.resume()

@@ -66,3 +66,21 @@ def test_display_names_that_are_fine(demo_ctx, supervisor):
         actor = auth.add_operator(demo_ctx, supervisor, f"user{i}", name, "clerk", "abc12345")
         assert actor.name == name.strip()
     assert auth.display_name_problem(" 王五 ") == ""
+
+
+def test_unlocking_speaks_of_the_password_and_counts_like_a_login(demo_ctx, clerk):
+    for i in range(auth.MAX_FAILED_ATTEMPTS - 1):
+        with pytest.raises(ServiceError) as info:
+            auth.unlock(demo_ctx, clerk, "wrong")
+        assert info.value.message.startswith("密码不正确") and "用户名" not in info.value.message
+    with pytest.raises(ServiceError, match="已锁定"):
+        auth.unlock(demo_ctx, clerk, "wrong")
+    assert not auth.check_password(demo_ctx, clerk, "demo1234")  # locked now
+
+
+def test_unlocking_a_disabled_account_says_so(demo_ctx, clerk, supervisor):
+    assert auth.unlock(demo_ctx, clerk, "demo1234").username == "zhangli"
+    auth.set_operator_active(demo_ctx, supervisor, clerk.id, False)
+    with pytest.raises(ServiceError, match="已停用") as info:
+        auth.unlock(demo_ctx, clerk, "demo1234")
+    assert "用户名" not in info.value.message

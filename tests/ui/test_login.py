@@ -154,3 +154,74 @@ def test_input_postpones_the_idle_lock(qtbot, demo_ctx, clerk, runner):
     assert not fired
     qtbot.waitUntil(lambda: bool(fired), timeout=3000)
     watcher.stop()
+
+
+def test_the_lock_screen_speaks_of_the_password_only(qtbot, demo_ctx, clerk, runner):
+    from clerk_app.ui.main_window import MainWindow
+
+    window = MainWindow(demo_ctx, runner, clerk, idle_lock_ms=0)
+    qtbot.addWidget(window)
+    window.show()
+    window.lock()
+    lock = window.lock_screen
+    qtbot.keyClicks(lock.password_edit, "wrong-pass1")
+    qtbot.keyClick(lock.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: runner.idle, timeout=10000)
+    text = lock.message_label.text()
+    assert text.startswith("密码不正确") and "还可尝试" in text
+    assert "用户名" not in text
+    assert window.locked
+
+
+def test_tab_stays_inside_the_lock_screen(qtbot, demo_ctx, clerk, runner):
+    from clerk_app.ui.main_window import MainWindow
+
+    window = MainWindow(demo_ctx, runner, clerk, idle_lock_ms=0)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: runner.idle, timeout=10000)
+    window.lock()
+    lock = window.lock_screen
+    assert not window.statusBar().isEnabled()
+    own = {lock.password_edit, lock.switch_button, lock.unlock_button}
+    seen = []
+    for key, modifier in [(Qt.Key.Key_Tab, Qt.KeyboardModifier.NoModifier)] * 8 + \
+            [(Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)] * 8:
+        focused = QtWidgets.QApplication.focusWidget() or lock.password_edit
+        qtbot.keyClick(focused, key, modifier)
+        seen.append(QtWidgets.QApplication.focusWidget())
+    assert set(seen) == own, [w.objectName() or type(w).__name__ for w in set(seen) - own]
+    assert not window.sync_widget.sync_button.hasFocus()
+
+    lock.password_edit.setFocus()
+    qtbot.keyClicks(lock.password_edit, setup.DEMO_PASSWORD)
+    with qtbot.waitSignal(lock.unlocked, timeout=10000):
+        qtbot.keyClick(lock.password_edit, Qt.Key.Key_Return)
+    assert window.statusBar().isEnabled() and window.sync_widget.sync_button.isEnabled()
+    qtbot.waitUntil(lambda: runner.idle, timeout=10000)
+
+
+def test_the_lock_screen_keeps_tab_to_itself_on_any_window(qtbot, demo_ctx, clerk, runner):
+    """Whatever the window underneath still has enabled, Tab does not leave the lock screen."""
+    from clerk_app.ui.login import LockScreen
+
+    window = QtWidgets.QWidget()
+    qtbot.addWidget(window)
+    layout = QtWidgets.QVBoxLayout(window)
+    underneath = [QtWidgets.QPushButton("立即同步"), QtWidgets.QLineEdit()]
+    for w in underneath:
+        layout.addWidget(w)
+    window.resize(600, 400)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    lock = LockScreen(demo_ctx, runner, clerk, window)
+    lock.lock()
+    assert lock.password_edit.hasFocus()
+    seen = set()
+    for key, modifier in [(Qt.Key.Key_Tab, Qt.KeyboardModifier.NoModifier)] * 6 + \
+            [(Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)] * 6:
+        qtbot.keyClick(QtWidgets.QApplication.focusWidget() or lock.password_edit, key, modifier)
+        seen.add(QtWidgets.QApplication.focusWidget())
+    assert seen == {lock.password_edit, lock.switch_button, lock.unlock_button}
