@@ -1583,10 +1583,11 @@ class IntakePage(QtWidgets.QWidget):
             b.style().unpolish(b)
             b.style().polish(b)
 
-        self.summary_label.setText(self._summary_html(applicant_ok, unanswered, problems))
+        self.summary_label.setText(self._summary_html(applicant_ok, unanswered, problems, pending))
 
     def _summary_html(self, applicant_ok: bool, unanswered: list[ChecklistLine],
-                      problems: list[tuple[ChecklistLine, str]]) -> str:
+                      problems: list[tuple[ChecklistLine, str]],
+                      pending: list[ChecklistLine]) -> str:
         item = self.item
         rows = []
         if item is not None:
@@ -1605,11 +1606,27 @@ class IntakePage(QtWidgets.QWidget):
         lines = self.checklist.lines()
         received = sum(1 for ln in lines if ln.needed and ln.state.received
                        and not any(p[0].name == ln.name for p in problems))
-        rows.append(_("<b>材料</b>　已收齐 {ok} 项；缺少或有误 {bad} 项；未询问 {ask} 项").format(
-            ok=received, bad=len(problems), ask=len(unanswered)))
+        # a material not yet checked is not known to be missing: it is counted, and listed,
+        # as 未核对 (what the buttons say too), never as 缺少 on the one-time notice
+        problems = [(ln, why) for ln, why in problems if ln.state is not MaterialState.PENDING]
+        if pending:
+            rows.append(_("<b>材料</b>　已收齐 {ok} 项；缺少或有误 {bad} 项；未核对 {todo} 项；"
+                          "未询问 {ask} 项").format(ok=received, bad=len(problems),
+                                                    todo=len(pending), ask=len(unanswered)))
+            names = LIST_SEP.join(_esc(ln.name) for ln in pending)
+            rows.append(_('<span style="color:#475569">未核对（请在第 3 步逐项核对）：{names}</span>').format(
+                names=names))
+        else:
+            rows.append(_("<b>材料</b>　已收齐 {ok} 项；缺少或有误 {bad} 项；未询问 {ask} 项").format(
+                ok=received, bad=len(problems), ask=len(unanswered)))
         if problems:
             items = "".join(f"<li>{_esc(ln.name)}：{_esc(why)}</li>" for ln, why in problems)
-            title = _("一次性告知书将列出：") if self.mode == NEW else _("仍缺少或有误：")
+            if self.mode != NEW:
+                title = _("仍缺少或有误：")
+            elif pending:  # the notice waits for the check: it will list these and maybe more
+                title = _("已核出缺少或有误：")
+            else:
+                title = _("一次性告知书将列出：")
             rows.append(f'<span style="color:#b45309">{title}</span><ul style="margin:2px 0">{items}</ul>')
         return "<br>".join(rows)
 

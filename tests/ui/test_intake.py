@@ -614,3 +614,36 @@ def test_no_notice_before_every_material_was_looked_at(qtbot, page, wait_idle):
     page.go_to(STEP_RESULT)
     assert page.notice_button.isEnabled()
     assert page.notice_button.property("primary")
+
+
+def test_unchecked_materials_are_not_called_missing_in_the_summary(qtbot, page, wait_idle):
+    pick_item(qtbot, page, "dbsq", DIBAO)
+    fill_person(qtbot, page, wait_idle, "郑秋菊", make_id("19790303", "046"))
+    page.go_to(STEP_CHECKLIST)
+    for name in ("结婚证", "残疾人证", "疾病诊断证明或病历"):  # conditions asked, nothing checked
+        answer_row(qtbot, page, name, "0")
+    page.go_to(STEP_RESULT)
+    pending = page.checklist.pending()
+    assert pending
+    summary = page.summary_label.text()
+    assert "缺少或有误 0 项" in summary and "未核对 {n} 项".format(n=len(pending)) in summary
+    assert "一次性告知书将列出" not in summary
+    assert all(ln.name in summary for ln in pending)
+    # the buttons say the same thing
+    assert "{n} 项材料未核对".format(n=len(pending)) in page.reasons["accept"].text()
+
+    # one checked and missing, the rest still unchecked: only that one is 缺少
+    page.go_to(STEP_CHECKLIST)
+    answer_row(qtbot, page, "户口簿", "2")
+    page.go_to(STEP_RESULT)
+    summary = page.summary_label.text()
+    still = len(page.checklist.pending())
+    assert "缺少或有误 1 项" in summary and "未核对 {n} 项".format(n=still) in summary
+    assert "一次性告知书将列出" not in summary and "已核出缺少或有误" in summary
+
+    # everything checked: the notice lists what is missing, and nothing is 未核对 any more
+    page.go_to(STEP_CHECKLIST)
+    page.checklist.mark_all_received()
+    page.go_to(STEP_RESULT)
+    summary = page.summary_label.text()
+    assert "未核对" not in summary and "一次性告知书将列出" in summary and "户口簿" in summary
