@@ -258,6 +258,7 @@ class BodyLimit:
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(send_with_version)
+            await self._drain(receive, 0)
             return
         chunks: list[bytes] = []
         size = 0
@@ -269,6 +270,8 @@ class BodyLimit:
             size += len(chunk)
             if size > self.max_bytes:
                 await self._refuse(send_with_version)
+                if message.get("more_body", False):
+                    await self._drain(receive, size)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -284,6 +287,17 @@ class BodyLimit:
             return await receive()
 
         await self.app(scope, replay, send_with_version)
+
+    async def _drain(self, receive: Any, already: int) -> None:
+        """Read and drop the rest of a refused body, so the client, still sending, gets to
+        read the 413 instead of a connection reset mid-upload. Bounded: a sender that keeps
+        going past eight times the limit is cut off."""
+        size = already
+        while size <= 8 * self.max_bytes:
+            message = await receive()
+            if message["type"] == "http.disconnect" or not message.get("more_body", False):
+                return
+            size += len(message.get("body", b""))
 
     async def _refuse(self, send: Any) -> None:
         response = JSONResponse(
