@@ -97,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     st = a.add_parser("setup", help=_("初始设置服务点"))
     st.add_argument("--division", required=True, help=_("12 位乡镇或村区划代码"))
-    st.add_argument("--device", type=int, required=True, help=_("本机编号 1-99"))
+    st.add_argument("--device", type=int, required=True, help=_("本机编号 1-59（60-99 留给代办员笔记本）"))
     st.add_argument("--supervisor", required=True)
     st.add_argument("--name", required=True)
     st.add_argument("--phone", default="")

@@ -73,7 +73,7 @@ PROVISION_VERSION = 1
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 MAX_PHOTO_BYTES = 200 * 1024
 SYNC_PHOTO_BYTES = 48 * 1024  # larger photos stay on the device that took them
-LAPTOP_DEVICE_NOS = range(60, 100)
+LAPTOP_DEVICE_NOS = range(60, 100)  # counters take 1-59 (services.setup.COUNTER_DEVICE_NOS)
 
 
 # --------------------------------------------------------------------------- signing keys

@@ -17,6 +17,8 @@ from clerk_app.services.common import Context, ServiceError, audit, get_setting,
 from clerk_app.store.models import Operator, ServicePoint
 
 DEMO_DIVISION = "420528101000"  # 龙舟坪镇, 长阳土家族自治县
+# the device part of case numbers: counters take 1-59, agents' laptops 60-99 (services.agents)
+COUNTER_DEVICE_NOS = range(1, 60)
 DEMO_PASSWORD = "demo1234"
 DEMO_OPERATORS = (
     ("admin", "王建华", Role.SUPERVISOR),
@@ -28,7 +30,7 @@ DEMO_OPERATORS = (
 @dataclass
 class SetupRequest:
     division_code: str  # 12 digits: township (…000) or village
-    device_no: int  # 1..99, different on every device of the service point
+    device_no: int  # COUNTER_DEVICE_NOS: different on every counter PC of the service point
     supervisor_username: str
     supervisor_name: str
     supervisor_password: str
@@ -95,8 +97,11 @@ def set_up(ctx: Context, req: SetupRequest) -> None:
     if is_set_up(ctx):
         raise ServiceError(_("本机已经设置过服务点。"))
     info = describe_division(req.division_code)
-    if not 1 <= req.device_no <= 99:
-        raise ServiceError(_("本机编号应为 1 到 99 之间的数字，同一服务点的每台电脑各不相同。"))
+    if req.device_no not in COUNTER_DEVICE_NOS:
+        raise ServiceError(_("本机编号应为 {low} 到 {high} 之间的数字，同一服务点的每台电脑各不相同"
+                             "（{agent} 号以后留给代办员的笔记本）。").format(
+            low=COUNTER_DEVICE_NOS.start, high=COUNTER_DEVICE_NOS.stop - 1,
+            agent=COUNTER_DEVICE_NOS.stop))
     # read and check the catalog before anything is written
     parsed = None
     checksum = ""
@@ -142,7 +147,7 @@ def set_up_demo(ctx: Context) -> bool:
         ctx,
         SetupRequest(
             division_code=DEMO_DIVISION,
-            device_no=random.randint(1, 99),
+            device_no=random.choice(COUNTER_DEVICE_NOS),
             supervisor_username=username,
             supervisor_name=name,
             supervisor_password=DEMO_PASSWORD,

@@ -227,8 +227,8 @@ class DevicePage(QtWidgets.QWizardPage):
         layout = QtWidgets.QVBoxLayout(self)
         form = QtWidgets.QFormLayout()
         self.device_spin = QtWidgets.QSpinBox()
-        self.device_spin.setRange(1, 99)
-        self.device_spin.setValue(random.randint(1, 99))
+        self.device_spin.setRange(setup.COUNTER_DEVICE_NOS.start, setup.COUNTER_DEVICE_NOS.stop - 1)
+        self.device_spin.setValue(random.choice(setup.COUNTER_DEVICE_NOS))
         self.device_spin.setMaximumWidth(160)
         # a styled spin box ignores its padding; give its text the same inset as other fields
         self.device_spin.findChild(QtWidgets.QLineEdit).setTextMargins(6, 0, 0, 0)
@@ -236,7 +236,7 @@ class DevicePage(QtWidgets.QWizardPage):
         layout.addLayout(form)
         layout.addWidget(_hint(_(
             "办件编号里含有本机编号，这样同一服务点的几台电脑在断网时各自编号也不会重复。"
-            "同一服务点的每台电脑必须用不同的编号（1 到 99）；已随机选了一个，"
+            "同一服务点的每台电脑必须用不同的编号（1 到 59，60 以后留给代办员的笔记本）；已随机选了一个，"
             "如果知道其他电脑用了哪些编号，请改成没用过的。")))
         form2 = QtWidgets.QFormLayout()
         self.phone_edit = QtWidgets.QLineEdit()

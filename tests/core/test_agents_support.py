@@ -52,10 +52,15 @@ class Township:
     clerk: Actor
 
 
-def make_township(folder: Path, clock) -> Township:  # noqa: ANN001
+def make_township(folder: Path, clock, device_no: int = 1) -> Township:  # noqa: ANN001
+    """A counter of the demo township; its device number fixed (the demo's is random)."""
     folder.mkdir(parents=True, exist_ok=True)
     ctx = Context(Database(folder / "clerk.sqlite3"), clock)
     assert setup.set_up_demo(ctx)
+    from clerk_app.services.common import set_setting
+
+    with ctx.tx() as s:
+        set_setting(s, "device_no", str(device_no))
     return Township(ctx, auth.login(ctx, "admin", "demo1234"), auth.login(ctx, "zhangli", "demo1234"))
 
 

@@ -92,7 +92,7 @@ def test_agent_records_travel_by_usb_once(tmp_path, clock, county, keys, capsys)
     stick = tmp_path / "stick"
     stick.mkdir()
     town1 = make_township(tmp_path / "t1", clock)
-    town2 = make_township(tmp_path / "t2", clock)
+    town2 = make_township(tmp_path / "t2", clock, device_no=2)
     with town2.ctx.tx() as s:
         set_setting(s, "device_no", "2")
     c1, c2 = Counter(town1, county, stick), Counter(town2, county, stick)
