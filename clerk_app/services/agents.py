@@ -220,6 +220,23 @@ def apply_county_setting(s: Session, now: dt.datetime, data: dict[str, Any]) -> 
     return "applied"
 
 
+@dataclass(frozen=True)
+class HandoverLimitState:
+    """What the supervisor's 交件期限 dialog shows: the value in force, the county's last value
+    (``None`` before the county sent one) and whether a local value wins over it."""
+
+    days: int
+    county_days: int | None
+    local: bool
+
+
+def handover_limit_state(ctx: Context) -> HandoverLimitState:
+    with ctx.tx() as s:
+        county = get_setting(s, COUNTY_HANDOVER_LIMIT)
+        return HandoverLimitState(HANDOVER_LIMIT.get(s), int(county) if county else None,
+                                  bool(get_setting(s, LOCAL_HANDOVER_LIMIT)))
+
+
 def set_handover_limit(ctx: Context, actor: Actor, days: int | None) -> int:
     """A supervisor's local handover limit, marked so the county's value no longer replaces it;
     ``None`` removes the mark and returns to the county's value (or the default)."""

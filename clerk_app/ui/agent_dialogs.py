@@ -31,6 +31,7 @@ from typing import Any
 from clerk_app import paths
 from clerk_app.domain import ids
 from clerk_app.domain.agents import (
+    DEFAULT_HANDOVER_LIMIT,
     DEFAULT_SCOPES,
     DEFAULT_VALIDITY_DAYS,
     PLACES,
@@ -581,6 +582,70 @@ class AgentStatusDialog(_Job):
                  on_success=self._done, button=self.ok_button)
 
     def _done(self, _agent: object) -> None:
+        self.changed.emit()
+        self.accept()
+
+
+class HandoverLimitDialog(_Job):
+    """交件期限: the county's value in force, or a supervisor's local value that wins over it
+    (for a township that must act before the county's setting arrives, or without a network)."""
+
+    changed = Signal()
+
+    def __init__(self, ctx: Context, runner: TaskRunner, actor: Actor,
+                 parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(ctx, runner, actor, parent)
+        self.setObjectName("HandoverLimitDialog")
+        self.setWindowTitle(_("代办交件期限"))
+        self.setMinimumWidth(500)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        self.info = QtWidgets.QLabel(_("正在读取…"))
+        self.info.setObjectName("limitInfo")
+        self.info.setWordWrap(True)
+        layout.addWidget(self.info)
+        self.county_radio = QtWidgets.QRadioButton(_("按县级规定"))
+        self.county_radio.setObjectName("countyRadio")
+        self.local_radio = QtWidgets.QRadioButton(_("本乡镇自定："))
+        self.local_radio.setObjectName("localRadio")
+        self.days_spin = QtWidgets.QSpinBox()
+        self.days_spin.setObjectName("daysSpin")
+        self.days_spin.setRange(1, 30)
+        self.days_spin.setSuffix(_(" 个工作日"))
+        local_row = QtWidgets.QHBoxLayout()
+        local_row.addWidget(self.local_radio)
+        local_row.addWidget(self.days_spin)
+        local_row.addStretch(1)
+        layout.addWidget(self.county_radio)
+        layout.addLayout(local_row)
+        hint = QtWidgets.QLabel(_("代办员收件后须在期限内把材料交到乡镇；超过期限的委托在代办员首页和代办总览中标红。"
+                                  "本乡镇自定的期限不会被县级下发的期限替换，改回“按县级规定”即恢复。"))
+        hint.setWordWrap(True)
+        hint.setObjectName("hint")
+        layout.addWidget(hint)
+        self.local_radio.toggled.connect(self.days_spin.setEnabled)
+        self.county_radio.setChecked(True)
+        self.days_spin.setEnabled(False)
+        box, self.ok_button = _buttons(self, _("保存"))
+        box.accepted.connect(self.submit)
+        layout.addWidget(box)
+        self.ok_button.setEnabled(False)
+        self.run(agents.handover_limit_state, ctx, on_success=self._loaded)
+
+    def _loaded(self, state: agents.HandoverLimitState) -> None:
+        county = (_("县级规定 {n} 个工作日").format(n=state.county_days) if state.county_days is not None
+                  else _("县级尚未下发（默认 {n} 个工作日）").format(n=DEFAULT_HANDOVER_LIMIT))
+        self.info.setText(_("现行期限：{n} 个工作日　　{county}").format(n=state.days, county=county))
+        self.days_spin.setValue(state.days)
+        (self.local_radio if state.local else self.county_radio).setChecked(True)
+        self.ok_button.setEnabled(True)
+
+    def submit(self) -> None:
+        days = self.days_spin.value() if self.local_radio.isChecked() else None
+        self.run(agents.set_handover_limit, self.ctx, self.actor, days,
+                 on_success=self._done, button=self.ok_button)
+
+    def _done(self, _value: object) -> None:
         self.changed.emit()
         self.accept()
 

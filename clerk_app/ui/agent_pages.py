@@ -462,6 +462,11 @@ class AgentOverviewPage(QtWidgets.QWidget):
         self.registry_button.clicked.connect(self.open_registry)
         self.registry_button.setVisible(actor.is_supervisor)
         top.addWidget(self.registry_button)
+        self.limit_button = QtWidgets.QPushButton(_("交件期限…"))
+        self.limit_button.setObjectName("limitButton")
+        self.limit_button.clicked.connect(self.open_limit)
+        self.limit_button.setVisible(actor.is_supervisor)
+        top.addWidget(self.limit_button)
         layout.addLayout(top)
         self.banner = MessageBanner(self)
         self.banner.setObjectName("overviewBanner")
@@ -610,6 +615,12 @@ class AgentOverviewPage(QtWidgets.QWidget):
             self.registry = dialogs.AgentsDialog(self.ctx, self.runner, self.actor, self)
             self.registry.changed.connect(self._after)
             self.registry.open()
+
+    def open_limit(self) -> None:
+        if self.actor.is_supervisor:
+            self.limit_dialog = dialogs.HandoverLimitDialog(self.ctx, self.runner, self.actor, self)
+            self.limit_dialog.changed.connect(self._after)
+            self.limit_dialog.open()
 
     def accept_selected(self) -> None:
         r = self.selected()

@@ -366,6 +366,51 @@ def test_overview_lists_overdue_and_period_counts(qtbot, demo_ctx, supervisor, c
     assert dt.date(2027, 1, 1) == page.overview.start
 
 
+def test_supervisor_sets_a_local_handover_limit_and_returns_to_the_county_one(qtbot, demo_ctx, supervisor, clerk,
+                                                                            runner, clock, keys):
+    from clerk_app.ui.agent_pages import AgentOverviewPage
+
+    agents.register_agent(demo_ctx, supervisor, agent_input())
+    agent = auth.login(demo_ctx, "lixiuying", AGENT_PASSWORD)
+    _collected(demo_ctx, agent)
+    clock.advance(days=7)  # five or more working days after collection: over the default 3
+    clerks_page = AgentOverviewPage(demo_ctx, runner, clerk)
+    qtbot.addWidget(clerks_page)
+    clerks_page.show()
+    assert not clerks_page.limit_button.isVisible()
+    page = AgentOverviewPage(demo_ctx, runner, supervisor)
+    qtbot.addWidget(page)
+    page.show()
+    _idle(qtbot, runner)
+    assert page.overdue_model.rowCount() == 1
+    assert page.limit_button.isVisible()
+
+    page.limit_button.click()
+    dialog = page.limit_dialog
+    _idle(qtbot, runner)
+    assert "3 个工作日" in dialog.info.text() and "县级尚未下发" in dialog.info.text()
+    assert dialog.county_radio.isChecked() and not dialog.days_spin.isEnabled()
+    dialog.local_radio.setChecked(True)
+    assert dialog.days_spin.isEnabled()
+    dialog.days_spin.setValue(10)
+    dialog.ok_button.click()
+    _idle(qtbot, runner)
+    assert not dialog.isVisible()
+    assert agents.handover_limit_state(demo_ctx) == agents.HandoverLimitState(10, None, True)
+    assert page.overdue_model.rowCount() == 0
+    assert "10 个工作日" in page.overdue_title.text()
+
+    page.limit_button.click()
+    dialog = page.limit_dialog
+    _idle(qtbot, runner)
+    assert dialog.local_radio.isChecked() and dialog.days_spin.value() == 10
+    dialog.county_radio.setChecked(True)
+    dialog.ok_button.click()
+    _idle(qtbot, runner)
+    assert agents.handover_limit_state(demo_ctx) == agents.HandoverLimitState(3, None, False)
+    assert page.overdue_model.rowCount() == 1
+
+
 # --------------------------------------------------------------------------- pictures for docs/
 
 
