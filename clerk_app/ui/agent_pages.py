@@ -153,14 +153,54 @@ class _CountCard(QtWidgets.QFrame):
         self.number.setStyleSheet(f"color: {colour};")
 
 
-# =========================================================================== the agent's home
-
-
-class AgentHomePage(QtWidgets.QWidget):
-    """The agent's home screen: my commissions by state, what is due, what came back."""
+class _CommissionPage(QtWidgets.QWidget):
+    """What the agent's home and the township's overview share: a selected commission row, the
+    steps either side may record on it, its detail, and a refresh after each change."""
 
     changed = Signal()
     loaded = Signal()
+
+    def __init__(self, ctx: Context, runner: TaskRunner, actor: Actor,
+                 parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.runner, self.actor = ctx, runner, actor
+
+    def selected(self) -> CommissionRow | None:
+        raise NotImplementedError
+
+    def refresh(self, *_args: object) -> None:
+        raise NotImplementedError
+
+    def _after(self, *_args: object) -> None:
+        self.changed.emit()
+        self.refresh()
+
+    def _step(self, kind: str) -> None:
+        r = self.selected()
+        if r is not None:
+            self.dialog = dialogs.StepDialog(self.ctx, self.runner, self.actor, r.id, kind,
+                                             f"{r.commission_no} {r.principal_name}", self)
+            self.dialog.recorded.connect(self._after)
+            self.dialog.open()
+
+    def return_result(self) -> None:
+        self._step("return")
+
+    def confirm_receipt(self) -> None:
+        self._step("confirm")
+
+    def show_detail(self, *_args: object) -> None:
+        r = self.selected()
+        if r is not None:
+            self.dialog = dialogs.CommissionDetailDialog(self.ctx, self.runner, self.actor, r.id, self)
+            self.dialog.open()
+
+
+# =========================================================================== the agent's home
+
+
+class AgentHomePage(_CommissionPage):
+    """The agent's home screen: my commissions by state, what is due, what came back."""
 
     CARDS = ((S.COMMISSIONED, _("待收件")), (S.COLLECTED, _("待交件")), (S.HANDED_OVER, _("已交乡镇")),
              (S.SUPPLEMENT, _("待补正")), (S.ACCEPTED, _("已受理")), ("result", _("结果待回交")),
@@ -168,8 +208,7 @@ class AgentHomePage(QtWidgets.QWidget):
 
     def __init__(self, ctx: Context, runner: TaskRunner, actor: Actor,
                  parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx, self.runner, self.actor = ctx, runner, actor
+        super().__init__(ctx, runner, actor, parent)
         self.home: AgentHome | None = None
         self.setObjectName("AgentHomePage")
         layout = QtWidgets.QVBoxLayout(self)
@@ -337,10 +376,6 @@ class AgentHomePage(QtWidgets.QWidget):
         for key, b in self.action_buttons.items():
             b.setEnabled(bool(enable[key]))
 
-    def _after(self, *_args: object) -> None:
-        self.changed.emit()
-        self.refresh()
-
     def new_commission(self) -> None:
         self.dialog = dialogs.CommissionDialog(self.ctx, self.runner, self.actor, self)
         self.dialog.created.connect(self._created)
@@ -388,46 +423,22 @@ class AgentHomePage(QtWidgets.QWidget):
             self.dialog.recorded.connect(self._after)
             self.dialog.open()
 
-    def _step(self, kind: str) -> None:
-        r = self.selected()
-        if r is not None:
-            self.dialog = dialogs.StepDialog(self.ctx, self.runner, self.actor, r.id, kind,
-                                             f"{r.commission_no} {r.principal_name}", self)
-            self.dialog.recorded.connect(self._after)
-            self.dialog.open()
-
-    def return_result(self) -> None:
-        self._step("return")
-
-    def confirm_receipt(self) -> None:
-        self._step("confirm")
-
     def cancel(self) -> None:
         self._step("cancel")
-
-    def show_detail(self, *_args: object) -> None:
-        r = self.selected()
-        if r is not None:
-            self.dialog = dialogs.CommissionDetailDialog(self.ctx, self.runner, self.actor, r.id, self)
-            self.dialog.open()
 
 
 # =========================================================================== the township's overview
 
 
-class AgentOverviewPage(QtWidgets.QWidget):
+class AgentOverviewPage(_CommissionPage):
     """All agents' open commissions, overdue handovers, per-agent counts for a period."""
-
-    changed = Signal()
-    loaded = Signal()
 
     COUNT_HEADERS = (_("代办员"), _("编号"), _("服务村（社区）"), _("状态"), _("委托"), _("交件"), _("按时交件"),
                      _("办结"), _("回交"), _("在办"), _("超期未交"))
 
     def __init__(self, ctx: Context, runner: TaskRunner, actor: Actor,
                  parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx, self.runner, self.actor = ctx, runner, actor
+        super().__init__(ctx, runner, actor, parent)
         self.overview: TownshipOverview | None = None
         self.setObjectName("AgentOverviewPage")
         layout = QtWidgets.QVBoxLayout(self)
@@ -600,10 +611,6 @@ class AgentOverviewPage(QtWidgets.QWidget):
         self.action_buttons["confirm"].setEnabled(st is S.RETURNED)
         self.action_buttons["detail"].setEnabled(r is not None)
 
-    def _after(self, *_args: object) -> None:
-        self.changed.emit()
-        self.refresh()
-
     def receive_sheet(self) -> None:
         self.dialog = dialogs.HandoverReceiveDialog(self.ctx, self.runner, self.actor, self)
         self.dialog.received.connect(self._after)
@@ -629,22 +636,3 @@ class AgentOverviewPage(QtWidgets.QWidget):
             self.dialog.decided.connect(self._after)
             self.dialog.open()
 
-    def _step(self, kind: str) -> None:
-        r = self.selected()
-        if r is not None:
-            self.dialog = dialogs.StepDialog(self.ctx, self.runner, self.actor, r.id, kind,
-                                             f"{r.commission_no} {r.principal_name}", self)
-            self.dialog.recorded.connect(self._after)
-            self.dialog.open()
-
-    def return_result(self) -> None:
-        self._step("return")
-
-    def confirm_receipt(self) -> None:
-        self._step("confirm")
-
-    def show_detail(self, *_args: object) -> None:
-        r = self.selected()
-        if r is not None:
-            self.dialog = dialogs.CommissionDetailDialog(self.ctx, self.runner, self.actor, r.id, self)
-            self.dialog.open()

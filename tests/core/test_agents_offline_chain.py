@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from clerk_app.domain.agents import CommissionState as S
-from clerk_app.domain.status import CaseStatus, MaterialState
+from clerk_app.domain.status import MaterialState
 from clerk_app.services import agents, auth, catalog, commissions, handover, intake
 from clerk_app.services.common import PermissionDenied, ServiceError
 from clerk_app.store.agent_models import Commission
