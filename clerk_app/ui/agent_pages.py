@@ -14,6 +14,7 @@ Both load on the task runner's database worker and never block the window. The l
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from clerk_app.domain.agents import AgentStatus, CommissionState
@@ -165,6 +166,20 @@ class _CommissionPage(QtWidgets.QWidget):
         super().__init__(parent)
         self.ctx, self.runner, self.actor = ctx, runner, actor
 
+    def _add_action_buttons(self, layout: QtWidgets.QBoxLayout,
+                            buttons: tuple[tuple[str, str, Callable[[], None]], ...]) -> None:
+        """The row of actions under the lists, as ``self.action_buttons[key]``."""
+        row = QtWidgets.QHBoxLayout()
+        self.action_buttons: dict[str, QtWidgets.QPushButton] = {}
+        for key, text, slot in buttons:
+            b = QtWidgets.QPushButton(text)
+            b.setObjectName(f"{key}Button")
+            b.clicked.connect(slot)
+            row.addWidget(b)
+            self.action_buttons[key] = b
+        row.addStretch(1)
+        layout.addLayout(row)
+
     def selected(self) -> CommissionRow | None:
         raise NotImplementedError
 
@@ -263,9 +278,7 @@ class AgentHomePage(_CommissionPage):
             self.tabs.addTab(view, "")
         self.tabs.currentChanged.connect(self._update_actions)
         layout.addWidget(self.tabs, 1)
-        actions = QtWidgets.QHBoxLayout()
-        self.action_buttons: dict[str, QtWidgets.QPushButton] = {}
-        for key, text, slot in (
+        self._add_action_buttons(layout, (
             ("collect", _("收件…"), self.collect),
             ("authorization", _("打印委托书"), self.print_authorization),
             ("notice", _("打印一次性告知书"), self.print_notice),
@@ -274,14 +287,7 @@ class AgentHomePage(_CommissionPage):
             ("confirm", _("委托人确认收到…"), self.confirm_receipt),
             ("cancel", _("撤销委托…"), self.cancel),
             ("detail", _("详情…"), self.show_detail),
-        ):
-            b = QtWidgets.QPushButton(text)
-            b.setObjectName(f"{key}Button")
-            b.clicked.connect(slot)
-            actions.addWidget(b)
-            self.action_buttons[key] = b
-        actions.addStretch(1)
-        layout.addLayout(actions)
+        ))
         self._update_tab_titles()
         self._update_actions()
         self.refresh()
@@ -522,21 +528,12 @@ class AgentOverviewPage(_CommissionPage):
         split.addWidget(open_box)
         split.setSizes([220, 150, 330])
         layout.addWidget(split, 1)
-        actions = QtWidgets.QHBoxLayout()
-        self.action_buttons: dict[str, QtWidgets.QPushButton] = {}
-        for key, text, slot in (
+        self._add_action_buttons(layout, (
             ("accept", _("受理所选…"), self.accept_selected),
             ("return", _("登记回交…"), self.return_result),
             ("confirm", _("登记委托人确认…"), self.confirm_receipt),
             ("detail", _("详情…"), self.show_detail),
-        ):
-            b = QtWidgets.QPushButton(text)
-            b.setObjectName(f"{key}Button")
-            b.clicked.connect(slot)
-            actions.addWidget(b)
-            self.action_buttons[key] = b
-        actions.addStretch(1)
-        layout.addLayout(actions)
+        ))
         self._update_actions()
         self.start_edit.dateChanged.connect(self.refresh)
         self.end_edit.dateChanged.connect(self.refresh)
