@@ -257,8 +257,9 @@ class BodyLimit:
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            if int(declared) <= 8 * self.max_bytes:
+                await self._drain(receive, 0)
             await self._refuse(send_with_version)
-            await self._drain(receive, 0)
             return
         chunks: list[bytes] = []
         size = 0
@@ -269,9 +270,9 @@ class BodyLimit:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await self._refuse(send_with_version)
                 if message.get("more_body", False):
                     await self._drain(receive, size)
+                await self._refuse(send_with_version)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -289,9 +290,10 @@ class BodyLimit:
         await self.app(scope, replay, send_with_version)
 
     async def _drain(self, receive: Any, already: int) -> None:
-        """Read and drop the rest of a refused body, so the client, still sending, gets to
-        read the 413 instead of a connection reset mid-upload. Bounded: a sender that keeps
-        going past eight times the limit is cut off."""
+        """Read and drop the rest of a refused body *before* answering: the server closes the
+        connection right after the 413, and closing a socket with unread data resets it, which
+        can make the client lose the answer. Bounded: past eight times the limit the sender is
+        answered at once (and may see a reset)."""
         size = already
         while size <= 8 * self.max_bytes:
             message = await receive()

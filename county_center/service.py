@@ -308,10 +308,7 @@ def _apply_one(s: Session, c: _Ctx, rec: dict[str, Any], cases: dict[str, Any],
                applied: dict[str, Any]) -> dict[str, Any]:
     rid = rec.get("record_id")
     if isinstance(rid, str) and rid in applied:
-        done = applied[rid]
-        if done.device_id != c.device.id and s.get(Device, done.device_id).service_point_id != c.sp.id:
-            return _rejected(rid, "record_id_conflict", "记录编号已被其他服务点使用。")
-        return {"record_id": rid, "status": P.DUPLICATE, "result": done.result}
+        return _answer_applied(s, c, rid, applied[rid])
     problem, _parsed = _check_record(c, rec)
     if problem is not None:
         return problem
@@ -333,6 +330,10 @@ def _apply_one(s: Session, c: _Ctx, rec: dict[str, Any], cases: dict[str, Any],
         if case.service_point_id != c.sp.id:
             return _rejected(rid, "not_your_service_point", f"办件 {key} 不属于本机的服务点。")
         if seq <= case.last_seq:
+            done = s.scalar(select(CaseChange).where(CaseChange.record_id == rid))
+            if done is not None:  # applied by a sender that committed after this batch began
+                applied[rid] = done
+                return _answer_applied(s, c, rid, done)
             return _rejected(rid, "seq_conflict",
                              f"办件 {key} 的第 {seq} 条改动已由另一条记录上传过，本条不能再用这个顺序号。")
         if seq > case.last_seq + 1:
@@ -362,6 +363,14 @@ def _apply_one(s: Session, c: _Ctx, rec: dict[str, Any], cases: dict[str, Any],
                         client_created_at=str(rec.get("created_at") or "")[:32],
                         applied_at=c.now, via=c.via, result=result)
     return {"record_id": rid, "status": P.APPLIED, "result": result}
+
+
+def _answer_applied(s: Session, c: _Ctx, rid: str, done: Any) -> dict[str, Any]:
+    """A record the county holds already: "duplicate" with its first result, unless the id was
+    used by a device of another service point."""
+    if done.device_id != c.device.id and s.get(Device, done.device_id).service_point_id != c.sp.id:
+        return _rejected(rid, "record_id_conflict", "记录编号已被其他服务点使用。")
+    return {"record_id": rid, "status": P.DUPLICATE, "result": done.result}
 
 
 class _New:
@@ -405,10 +414,6 @@ def _apply_batch(s: Session, device_id: str, records: list[dict[str, Any]], via:
     _load_catalog(s, c, records)
     ids = [r.get("record_id") for r in records if isinstance(r.get("record_id"), str)]
     keys = [r.get("key") for r in records if isinstance(r.get("key"), str)]
-    applied: dict[str, Any] = {}
-    for chunk in _chunks(ids, 500):
-        for ch in s.scalars(select(CaseChange).where(CaseChange.record_id.in_(chunk))):
-            applied[ch.record_id] = ch
     if any(isinstance(r, dict) and r.get("entity") in agent_records.ENTITIES for r in records):
         # 代办 records append to the feed under its lock; take it before the case rows, in the
         # order the county's own feed writers (set_case_statuses) take them, or a push and a
@@ -421,6 +426,13 @@ def _apply_batch(s: Session, device_id: str, records: list[dict[str, Any]], via:
             q = q.with_for_update()  # changes to one case are applied one writer at a time
         for case in s.scalars(q):
             cases[case.case_no] = case
+    # read what was applied only now that the cases are locked: a writer that committed changes
+    # to them while we waited is visible to this statement (READ COMMITTED), so its records are
+    # recognised as duplicates instead of clashing with the sequence numbers it advanced
+    applied: dict[str, Any] = {}
+    for chunk in _chunks(ids, 500):
+        for ch in s.scalars(select(CaseChange).where(CaseChange.record_id.in_(chunk))):
+            applied[ch.record_id] = ch
     results: list[dict[str, Any]] = []
     new_changes: list[_New] = []
     for rec in records:

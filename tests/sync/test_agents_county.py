@@ -77,6 +77,53 @@ def test_malformed_agent_records_are_rejected_one_by_one(device, county):
     assert device.sync().ok
 
 
+def test_a_change_applied_by_another_sender_while_waiting_is_a_duplicate(device, county):
+    """Two senders carry the same change of case X. The first holds X's row and applies the
+    change; the second waits for the row. When the first commits, the second must answer
+    "duplicate", not refuse the record because X's sequence number moved on while it waited
+    (a refused record is set aside on the device, although the county holds it)."""
+    if not is_postgres(county.db.engine):
+        pytest.skip("SQLite serializes whole transactions (BEGIN IMMEDIATE): no second sender waits")
+    case_no = device.new_case()
+    assert device.sync().applied == 1
+    with county.admin() as s:
+        snap = s.scalar(select(CCase.snapshot).where(CCase.case_no == case_no))
+    change = {"record_id": str(uuid.uuid4()), "entity": "case", "key": case_no, "seq": 2,
+              "op": "update", "created_at": "2026-12-03T10:05:00", "payload": dict(snap)}
+    dev = device_id(device)
+    first = county.db.session()
+    first.begin()
+    [mine] = service._apply_batch(first, dev, [change], "http", careful=False)  # holds X's row
+    assert mine["status"] == "applied"
+    out: dict = {}
+
+    def second() -> None:
+        try:
+            out["answers"] = service.push(county.db, dev, [change])
+        except Exception as exc:  # noqa: BLE001 - reported below
+            out["error"] = exc
+
+    t = threading.Thread(target=second)
+    t.start()
+    deadline = time.monotonic() + 10
+    while True:  # until the second sender waits for the row
+        with county.db.engine.connect() as c:
+            waiting = c.execute(text("SELECT count(*) FROM pg_locks WHERE locktype IN ('transactionid', 'tuple') "
+                                     "AND NOT granted")).scalar()
+        if waiting or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    assert waiting, "the second sender never waited for the case row"
+    first.commit()
+    first.close()
+    t.join(30)
+    assert "error" not in out, out.get("error")
+    assert [a["status"] for a in out["answers"]] == ["duplicate"]
+    assert out["answers"][0]["result"]["seq"] == 2
+    with county.admin() as s:
+        assert s.scalar(select(CCase.last_seq).where(CCase.case_no == case_no)) == 2
+
+
 def test_decision_and_a_push_with_agent_records_do_not_wait_for_each_other(device, county):
     """A batch carrying a change of case X and an agent record, while the county (holding the
     feed lock, as set-status does) records a decision on X. On PostgreSQL the push must queue
