@@ -667,7 +667,18 @@ class MainWindow(QtWidgets.QMainWindow):
         if isinstance(geometry, QtCore.QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            self.resize(self.first_size())
+
+    def first_size(self) -> QtCore.QSize:
+        """1280 x 800, or the whole free screen where it is smaller (1366 x 768 counters)."""
+        wanted = QtCore.QSize(1280, 800)
+        screen = self.screen() or QtGui.QGuiApplication.primaryScreen()
+        if screen is None:
+            return wanted
+        free = screen.availableGeometry()
+        # leave room for the window frame and title bar the window manager adds
+        frame = QtCore.QSize(16, 40)
+        return wanted.boundedTo(free.size() - frame)
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # Qt override
         settings = self._settings()

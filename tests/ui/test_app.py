@@ -125,6 +125,18 @@ def test_window_geometry_is_remembered_in_the_data_folder(qtbot, window_for, cle
     assert again.size().height() == height
 
 
+def test_first_start_fits_a_screen_smaller_than_the_default(qtbot, window_for, clerk):
+    # nothing remembered yet; the offscreen screen (800 x 800) is smaller than 1280 x 800
+    assert not (paths.data_dir() / "window.ini").exists()
+    w = window_for(clerk)
+    free = w.screen().availableGeometry()
+    assert free.height() <= 800
+    # the window and the frame and title bar a window manager adds stay on the screen (the
+    # width stops at the window's minimum, made for counters of 1024 pixels and more)
+    assert w.height() + 40 <= free.height()
+    assert w.width() == max(free.width() - 16, w.minimumSizeHint().width())
+
+
 def test_about_box_names_the_data_folder(window_for, clerk):
     w = window_for(clerk)
     w.show_about()
