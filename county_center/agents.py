@@ -8,7 +8,9 @@ record is judged on its own, and a device writes only records of its own service
 
 Unlike a case, these records need no order: each carries the whole object, and the county
 merges what it holds with what arrives -- an agent by its version (newer wins), a
-commission by uniting its steps and taking the furthest state, a sheet by "received wins".
+commission by uniting its steps and taking the furthest state (a cancellation never beats
+what the township recorded after the handover: ``domain.agents.furthest``), a sheet by
+"received wins".
 After each merge the county appends the merged object to the feed for every device of the
 service point (kinds ``agent``, ``commission``, ``handover``): so every counter of the
 township knows the agents and their keys, a sheet received at one counter is refused as
@@ -170,9 +172,10 @@ def _merge_commission(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[s
     states += [CommissionState(x) for x in (old.get("state"), new.get("state")) if x]
     merged["state"] = furthest(states).value
     merged["steps"] = sorted(steps.values(), key=lambda st: st["at"])  # stable: arrival order
-    # the materials of whoever got further (the collection, then the township's check)
-    if CommissionState(new.get("state") or "commissioned").rank >= CommissionState(
-            old.get("state") or "commissioned").rank:
+    # the materials of whoever got further (the collection, then the township's check); a
+    # cancellation that loses to the township's state (see furthest) does not bring its own
+    new_state = CommissionState(new.get("state") or "commissioned")
+    if furthest([new_state, CommissionState(old.get("state") or "commissioned")]) is new_state:
         merged["materials"] = new.get("materials") or old.get("materials")
     return merged
 

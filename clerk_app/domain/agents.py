@@ -220,9 +220,32 @@ def transition_problem(old: CommissionState, new: CommissionState) -> str:
     return _("委托当前为「{old}」，不能变为「{new}」。").format(old=old.label, new=new.label)
 
 
+#: what the township records once it holds the materials; a cancellation recorded elsewhere
+#: (the agent's laptop, offline) never outranks them: the citizen's case lives on at the
+#: township. A cancellation after a supplement notice (待补正 → 已撤销) is the township's own.
+_TOWNSHIP_STATES = frozenset({
+    CommissionState.HANDED_OVER, CommissionState.ACCEPTED, CommissionState.COMPLETED,
+    CommissionState.NOT_APPROVED, CommissionState.REFUSED, CommissionState.RETURNED,
+    CommissionState.CLOSED,
+})
+
+
 def furthest(states: Iterable[CommissionState]) -> CommissionState:
-    """The state two devices agree on: the furthest one either recorded."""
-    return max(states, key=lambda st: st.rank)
+    """The state two devices agree on: the furthest one either recorded.
+
+    "Cancelled" is final, but it wins only over states before the township holds the
+    materials (commissioned, collected) or the supplement notice; once any device recorded
+    the handover, the acceptance or a later step, the township's state wins.
+    """
+    seen = list(states)
+    if not seen:
+        raise ValueError("no states")
+    others = [st for st in seen if st is not CommissionState.CANCELLED]
+    best = max(others, key=lambda st: st.rank) if others else None
+    if CommissionState.CANCELLED in seen and (best is None or best not in _TOWNSHIP_STATES):
+        return CommissionState.CANCELLED
+    assert best is not None
+    return best
 
 
 #: where a step happened

@@ -357,13 +357,22 @@ def collect(ctx: Context, actor: Actor, commission_id: int, lines: list[Checklis
 
 
 def cancel(ctx: Context, actor: Actor, commission_id: int, reason: str, place: str = "") -> Commission:
-    """The citizen withdraws the commission before the materials reach the township."""
+    """The citizen withdraws the commission before the materials reach the township.
+
+    Once the commission is on a handover sheet it may be at the township already (the laptop
+    may never hear of it), so it is no longer cancelled here: the township may have accepted
+    it, and its case must not be undone by a later sync."""
     if not reason.strip():
         raise ServiceError(_("请写明撤销委托的原因。"), field="reason")
     now = ctx.clock()
     with ctx.tx() as s:
         c = _load(s, commission_id)
         _check_access(s, actor, c)
+        if c.sheet_no and S(c.state) in (S.COMMISSIONED, S.COLLECTED):
+            raise ServiceError(_(
+                "委托 {no}（{name}）已列入交接单 {sheet}，材料可能已交到乡镇，不能在这里撤销。"
+                "如委托人要撤回，请与乡镇便民服务中心联系，由乡镇办理撤回。").format(
+                no=c.commission_no, name=c.principal_name, sheet=c.sheet_no))
         _step(s, now, actor, c, S.CANCELLED, place=place, note=reason)
         changed(s, now, actor, c, "cancelled", reason=reason.strip())
         return c
@@ -801,7 +810,9 @@ def village_notice_pdf(ctx: Context, actor: Actor, commission_id: int, paper: st
 
 def apply_commission_data(s: Session, now: dt.datetime, data: dict[str, Any], origin: str = "sync") -> str:
     """Merge a commission as another device describes it: steps are united (by key), the state
-    is the furthest either side reached, facts one side lacks are taken from the other."""
+    is the furthest either side reached (a cancellation never beats the township's handover,
+    acceptance or later steps: :func:`clerk_app.domain.agents.furthest`), facts one side lacks
+    are taken from the other."""
     no = str(data.get("commission_no") or "")
     if not no:
         return "skipped"
@@ -839,7 +850,8 @@ def apply_commission_data(s: Session, now: dt.datetime, data: dict[str, Any], or
         result = "skipped"
         local = S(c.state)
         remote = S(str(data.get("state")))
-        if remote.rank > local.rank or (remote is S.COLLECTED and local is S.COMMISSIONED):
+        if (remote is not local and furthest([local, remote]) is remote) or (
+                remote is S.COLLECTED and local is S.COMMISSIONED):
             by_seq = {m.seq: m for m in c.materials}
             for m in data.get("materials") or []:
                 row = by_seq.get(int(m["seq"]))

@@ -1,0 +1,131 @@
+"""Where devices disagree or meet: a cancellation against the township's acceptance, numbers
+made on two counters, a scan typed through a Chinese input method, sheets of suspended or
+departed agents, and who may link a case to a commission."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from clerk_app.domain import agents as D
+from clerk_app.domain.agents import AgentStatus, CommissionState as S
+from clerk_app.services import agents, auth, commissions, handover, intake
+from clerk_app.services.common import PermissionDenied, ServiceError
+from clerk_app.store.agent_models import Agent, Commission
+from clerk_app.store.models import Case
+from county_center import agents as county_agents
+from tests.core.test_agents_support import (
+    AGENT_PASSWORD,
+    MemoryKeys,
+    agent_input,
+    all_collected,
+    item_named,
+    make_laptop,
+    make_township,
+    principal,
+)
+
+
+@pytest.fixture
+def keys():
+    store = agents.KeyStore(MemoryKeys())
+    agents.use_key_store(store)
+    yield store
+    agents.use_key_store(None)
+
+
+def _laptop_with_agent(tmp_path, clock, keys, town=None):  # noqa: ANN001, ANN202
+    town = town or make_township(tmp_path / "t", clock)
+    a = agents.register_agent(town.ctx, town.supervisor, agent_input())
+    laptop = make_laptop(tmp_path / "l", clock)
+    prov = agents.export_provisioning(town.ctx, town.supervisor, a.id)
+    agents.import_provisioning(laptop, prov.content, prov.code, keys)
+    return town, a, laptop, auth.login(laptop, "lixiuying", AGENT_PASSWORD)
+
+
+def _collected(laptop, me, name="张三", id17="42052819550312001"):  # noqa: ANN001, ANN202
+    c = commissions.create(laptop, me, commissions.CommissionInput(
+        item_named(laptop).id, principal(name=name, id17=id17)))
+    commissions.collect(laptop, me, c.id, all_collected(c), "群众家中")
+    return c
+
+
+# --------------------------------------------------------------------------- 1. cancel vs township
+
+
+def test_a_cancellation_never_beats_what_the_township_recorded():
+    before = [S.COMMISSIONED, S.COLLECTED]
+    assert D.furthest(before + [S.CANCELLED]) is S.CANCELLED
+    for township in (S.HANDED_OVER, S.ACCEPTED, S.COMPLETED, S.NOT_APPROVED, S.REFUSED,
+                     S.RETURNED, S.CLOSED):
+        # in any order: the laptop's cancellation arriving first or last
+        assert D.furthest(before + [S.CANCELLED, township]) is township, township
+        assert D.furthest([township, S.CANCELLED] + before) is township, township
+    # the township's own cancellation after a supplement notice stands
+    assert D.furthest(before + [S.HANDED_OVER, S.SUPPLEMENT, S.CANCELLED]) is S.CANCELLED
+    # ... but not against an acceptance another counter recorded
+    assert D.furthest([S.HANDED_OVER, S.SUPPLEMENT, S.CANCELLED, S.ACCEPTED]) is S.ACCEPTED
+    assert D.furthest([S.CANCELLED]) is S.CANCELLED
+    assert D.furthest([S.COLLECTED, S.ACCEPTED, S.HANDED_OVER]) is S.ACCEPTED
+
+
+def _step(state: str, frm: str | None, at: str, **detail) -> dict:
+    return {"key": uuid.uuid4().hex, "state": state, "from": frm, "at": at, "by": "x", "role": "agent",
+            "place": "", "device": "d", "note": "", "detail": detail}
+
+
+def test_the_county_keeps_the_townships_acceptance_against_a_cancellation():
+    collected = [_step("commissioned", None, "2026-12-03T09:00:00"),
+                 _step("collected", "commissioned", "2026-12-03T10:00:00")]
+    township = {"commission_no": "10101007-261203-101", "state": "accepted", "case_no": "C1",
+                "sheet_no": "J1", "materials": [{"seq": 1, "check": "ok"}],
+                "steps": collected + [_step("handed_over", "collected", "2026-12-04T09:00:00"),
+                                      _step("accepted", "handed_over", "2026-12-04T09:30:00")]}
+    laptop = {"commission_no": "10101007-261203-101", "state": "cancelled", "sheet_no": "J1",
+              "materials": [{"seq": 1, "check": ""}],
+              "steps": collected + [_step("cancelled", "collected", "2026-12-04T11:00:00")]}
+    for first, second in ((township, laptop), (laptop, township)):
+        merged = county_agents._merge_commission(
+            county_agents._merge_commission(None, first), second)
+        assert merged["state"] == "accepted"
+        assert merged["case_no"] == "C1"
+        assert merged["materials"] == [{"seq": 1, "check": "ok"}]  # the township's check
+        assert len(merged["steps"]) == 5  # nothing recorded is lost
+
+
+def test_a_commission_on_a_sheet_cannot_be_cancelled_on_the_laptop(tmp_path, clock, keys):
+    town, _a, laptop, me = _laptop_with_agent(tmp_path, clock, keys)
+    loose = _collected(laptop, me, "李四", "42052819600101004")
+    c = _collected(laptop, me)
+    [sheet] = handover.create_sheets(laptop, me, [c.id])
+    with pytest.raises(ServiceError, match="交接单") as refused:
+        commissions.cancel(laptop, me, c.id, "群众不办了")
+    assert sheet.sheet_no in refused.value.message and "乡镇" in refused.value.message
+    assert commissions.get_commission(laptop, me, c.id).state == S.COLLECTED
+    # one not on a sheet yet is still cancelled
+    assert commissions.cancel(laptop, me, loose.id, "群众不办了").state == S.CANCELLED
+
+    # the township accepted it; a cancellation from an older laptop arriving later by sync
+    # does not undo the acceptance
+    got = handover.receive(town.ctx, town.clerk, sheet.payload)
+    out = intake.accept(town.ctx, town.clerk, commissions.intake_form(town.ctx, town.clerk, got.commission_ids[0]))
+    with laptop.tx() as s:
+        payload = commissions.commission_payload(commissions._load(s, c.id))
+    payload["state"] = "cancelled"
+    payload["steps"].append(_step("cancelled", "collected", clock().isoformat()))
+    with town.ctx.tx() as s:
+        commissions.apply_commission_data(s, clock(), payload)
+    tc = commissions.get_commission(town.ctx, town.clerk, got.commission_ids[0])
+    assert tc.state == S.ACCEPTED and tc.case_no == out.case_no
+    # and the laptop learns the acceptance even if it had the cancellation
+    with town.ctx.tx() as s:
+        accepted = commissions.commission_payload(commissions._load(s, tc.id))
+    with laptop.tx() as s:
+        row = commissions._load(s, c.id)
+        row.state = S.CANCELLED.value
+    with laptop.tx() as s:
+        commissions.apply_commission_data(s, clock(), accepted)
+    assert commissions.get_commission(laptop, me, c.id).state == S.ACCEPTED
