@@ -63,6 +63,9 @@ __all__ = [
     "handover_state",
     "make_agent_no",
     "make_commission_no",
+    "make_counter_commission_no",
+    "commission_no_code",
+    "commission_no_from_code",
     "make_sheet_no",
     "parse_sheet_no",
     "SheetNo",
@@ -331,7 +334,12 @@ def handover_state(collected_on: _dt.date | None, today: _dt.date, cal: WorkCale
 # --------------------------------------------------------------------------- numbers
 
 AGENT_NO_RE = re.compile(r"^\d{8}$")
-COMMISSION_NO_RE = re.compile(r"^(\d{8})-(\d{6})-(\d)(\d{2})$")
+#: laptop: terminal (1 digit) + sequence; counter: device number (2 digits) + sequence
+COMMISSION_NO_RE = re.compile(r"^(\d{8})-(\d{6})-(\d{1,2})(\d{2})$")
+#: the QR code carries a commission's last part as one 16-bit number: terminal·100 + sequence
+#: for a laptop's (and the older counters') three digits, COUNTER_CODE + device·100 + sequence
+#: for a counter's four
+COUNTER_CODE = 10000
 _SHEET_RE = re.compile(r"^J?(\d{8})(\d{6})(\d)(\d{2})([0-9X])$")
 
 
@@ -347,11 +355,39 @@ def make_agent_no(service_point_code: str, device: int, seq: int) -> str:
 
 
 def make_commission_no(agent_no: str, day: _dt.date, terminal: int, seq: int) -> str:
-    """委托编号 ``10101007-261203-101``: agent, day, the agent's computer (1-9) and the day's
-    sequence on it (01-99)."""
+    """委托编号 ``10101007-261203-101``, made on the agent's laptop: agent, day, the laptop's
+    terminal number (1-9) and the day's sequence on it (01-99)."""
     if not (AGENT_NO_RE.match(agent_no) and 0 <= terminal <= 9 and 1 <= seq <= 99):
         raise ValueError("bad commission number parts")
     return f"{agent_no}-{day:%y%m%d}-{terminal}{seq:02d}"
+
+
+def make_counter_commission_no(agent_no: str, day: _dt.date, device: int, seq: int) -> str:
+    """委托编号 ``10101007-261203-0701``, made on a counter (the agent logged in there, or a
+    supervisor recording for the agent): agent, day, the counter's device number (01-99) and
+    the day's sequence on it (01-99). Four digits where a laptop's have three, so two
+    counters, or a counter and a laptop, never make the same number."""
+    if not (AGENT_NO_RE.match(agent_no) and 1 <= device <= 99 and 1 <= seq <= 99):
+        raise ValueError("bad commission number parts")
+    return f"{agent_no}-{day:%y%m%d}-{device:02d}{seq:02d}"
+
+
+def commission_no_code(commission_no: str) -> tuple[str, _dt.date, int]:
+    """(agent number, day, last part as one number) of a commission number, for the QR code."""
+    m = COMMISSION_NO_RE.match(commission_no)
+    if not m:
+        raise ValueError("bad commission number")
+    agent_no, ymd, head, seq = m.groups()
+    day = _dt.datetime.strptime(ymd, "%y%m%d").date()
+    code = int(head) * 100 + int(seq)
+    return agent_no, day, (COUNTER_CODE + code if len(head) == 2 else code)
+
+
+def commission_no_from_code(agent_no: str, day: _dt.date, code: int) -> str:
+    """The commission number back from :func:`commission_no_code`."""
+    if code >= COUNTER_CODE:
+        return make_counter_commission_no(agent_no, day, (code - COUNTER_CODE) // 100, code % 100)
+    return f"{agent_no}-{day:%y%m%d}-{code // 100}{code % 100:02d}"
 
 
 def _sheet_body(agent_no: str, day: _dt.date, terminal: int, seq: int) -> str:

@@ -35,6 +35,7 @@ from clerk_app.domain.agents import (
     handover_due,
     handover_state,
     make_commission_no,
+    make_counter_commission_no,
     scope_problem,
     transition_problem,
     validity_problem,
@@ -221,14 +222,25 @@ class CommissionInput:
 
 
 def _next_commission_no(s: Session, agent: Agent, day: dt.date) -> str:
+    """The next number on this device: the agent's laptop numbers by its terminal (1-9), a
+    counter by its device number (1-59), so no two devices make the same number."""
     terminal = int(get_setting(s, agent_service.LAPTOP_TERMINAL, "0") or 0)
-    prefix = make_commission_no(agent.agent_no, day, terminal, 1)[:-2]
+    if terminal:
+        def make(seq: int) -> str:
+            return make_commission_no(agent.agent_no, day, terminal, seq)
+    else:
+        device = int(get_setting(s, "device_no", "1") or 1)
+
+        def make(seq: int) -> str:
+            return make_counter_commission_no(agent.agent_no, day, device, seq)
+    prefix = make(1)[:-2]
     used = [int(no[-2:]) for no in s.scalars(
-        select(Commission.commission_no).where(Commission.commission_no.like(prefix + "%")))]
+        select(Commission.commission_no).where(Commission.commission_no.like(prefix + "%")))
+        if len(no) == len(prefix) + 2]
     seq = max(used, default=0) + 1
     if seq > 99:
         raise ServiceError(_("本机今天的委托编号已用完（99 件），请明天再登记。"))
-    return make_commission_no(agent.agent_no, day, terminal, seq)
+    return make(seq)
 
 
 def _usable_agent(agent: Agent, today: dt.date) -> None:

@@ -42,6 +42,8 @@ from clerk_app.domain.agents import (
     CommissionState,
     SheetNo,
     commission_digest,
+    commission_no_code,
+    commission_no_from_code,
     handover_due,
     make_sheet_no,
     parse_sheet_no,
@@ -195,8 +197,8 @@ class SheetPayload:
 
 
 def _number_parts(no: str) -> tuple[dt.date, int]:
-    _agent, ymd, ts = no.split("-")
-    return dt.datetime.strptime(ymd, "%y%m%d").date(), int(ts)
+    _agent, day, code = commission_no_code(no)
+    return day, code
 
 
 def encode_body(p: SheetPayload) -> bytes:
@@ -262,7 +264,7 @@ def decode(text: str) -> SheetPayload:
     for _i in range(count):
         day = r.day()
         cts = r.u16()
-        no = f"{agent_no}-{day:%y%m%d}-{cts // 100}{cts % 100:02d}"
+        no = commission_no_from_code(agent_no, day, cts)
         ref = r.take(6)
         if mode == MODE_DIGEST:
             out.append(QrCommission(no, ref, digest=r.take(8)))

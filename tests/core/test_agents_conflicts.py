@@ -129,3 +129,59 @@ def test_a_commission_on_a_sheet_cannot_be_cancelled_on_the_laptop(tmp_path, clo
     with laptop.tx() as s:
         commissions.apply_commission_data(s, clock(), accepted)
     assert commissions.get_commission(laptop, me, c.id).state == S.ACCEPTED
+
+
+# --------------------------------------------------------------------------- 2. numbers per device
+
+
+def test_two_counters_never_make_the_same_commission_number(tmp_path, clock, keys):
+    town1 = make_township(tmp_path / "t1", clock, device_no=1)
+    town2 = make_township(tmp_path / "t2", clock, device_no=2)
+    a = agents.register_agent(town1.ctx, town1.supervisor, agent_input())
+    assert agents.import_roster_file(town2.ctx, town2.supervisor,
+                                     agents.export_roster_file(town1.ctx, town1.clerk)) == 1
+    with town2.ctx.tx() as s:
+        a2 = s.scalar(select(Agent.id).where(Agent.agent_no == a.agent_no))
+    # both supervisors record a commission for the same agent on the same day
+    one = commissions.create(town1.ctx, town1.supervisor, commissions.CommissionInput(
+        item_named(town1.ctx).id, principal()), agent_id=a.id)
+    two = commissions.create(town2.ctx, town2.supervisor, commissions.CommissionInput(
+        item_named(town2.ctx).id, principal(name="李四", id17="42052819600101004")), agent_id=a2)
+    day = clock().date()
+    assert one.commission_no == D.make_counter_commission_no(a.agent_no, day, 1, 1) == f"{a.agent_no}-261203-0101"
+    assert two.commission_no == f"{a.agent_no}-261203-0201"
+    again = commissions.create(town1.ctx, town1.supervisor, commissions.CommissionInput(
+        item_named(town1.ctx).id, principal(name="王五", id17="42052819650101005")), agent_id=a.id)
+    assert again.commission_no == f"{a.agent_no}-261203-0102"
+
+    # sync brings town2's commission to town1: two commissions, not one merged
+    with town2.ctx.tx() as s:
+        payload = commissions.commission_payload(commissions._load(s, two.id))
+    with town1.ctx.tx() as s:
+        assert commissions.apply_commission_data(s, clock(), payload) == "applied"
+        rows = {c.commission_no: c.principal_name for c in s.scalars(select(Commission))}
+    assert rows == {one.commission_no: "张三", again.commission_no: "王五", two.commission_no: "李四"}
+
+
+def test_a_counters_commission_number_survives_the_qr_code(tmp_path, clock, keys):
+    """A supervisor records at a counter, the commission reaches the laptop by sync, the
+    laptop prints the sheet: the QR code brings the four-digit number back unchanged."""
+    town, a, laptop, me = _laptop_with_agent(tmp_path, clock, keys)
+    c = commissions.create(town.ctx, town.supervisor, commissions.CommissionInput(
+        item_named(town.ctx).id, principal()), agent_id=a.id)
+    with town.ctx.tx() as s:
+        payload = commissions.commission_payload(commissions._load(s, c.id))
+    with laptop.tx() as s:
+        assert commissions.apply_commission_data(s, clock(), payload) == "applied"
+        lc = s.scalar(select(Commission.id).where(Commission.commission_no == c.commission_no))
+    lc_row = commissions.get_commission(laptop, me, lc)
+    commissions.collect(laptop, me, lc, all_collected(lc_row), "群众家中")
+    own = _collected(laptop, me, "李四", "42052819600101004")
+    assert own.commission_no.endswith("-101")  # the laptop's own: terminal 1, three digits
+    [sheet] = handover.create_sheets(laptop, me, [lc, own.id])
+    decoded = handover.decode(sheet.payload)
+    assert sorted(q.commission_no for q in decoded.commissions) == sorted([c.commission_no, own.commission_no])
+    # numbers of older counters (terminal 0, three digits) still read back
+    for no in ("10101007-261203-001", "10101007-261203-907", "10101007-261203-5999"):
+        _agent, day, code = D.commission_no_code(no)
+        assert D.commission_no_from_code("10101007", day, code) == no
