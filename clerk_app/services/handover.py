@@ -29,6 +29,7 @@ import base64
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -239,9 +240,18 @@ def encode_body(p: SheetPayload) -> bytes:
     return bytes(w.buf)
 
 
+def scan_text(text: str | None) -> str:
+    """What a scanner or a clerk typed, as plain ASCII without spaces, upper case.
+
+    A scanner types through the keyboard, so a Chinese input method in full-width or Chinese
+    punctuation mode turns ``DBJJ:`` into ``DBJJ：`` and letters and digits into their
+    full-width forms (U+FF01–U+FF5E), spaces into U+3000; NFKC maps all of them back."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).upper()
+
+
 def decode(text: str) -> SheetPayload:
     """Parse the QR text (not yet verified). Raises ValueError when it is not a sheet."""
-    plain = re.sub(r"\s+", "", text or "").upper()
+    plain = scan_text(text)
     if not plain.startswith(PREFIX[:-1]):
         raise ValueError("prefix")
     b32 = plain[len(PREFIX):] if plain.startswith(PREFIX) else plain[len(PREFIX) - 1:]
@@ -579,8 +589,8 @@ def _refuse(s: Session, now: dt.datetime, actor: Actor, reason: str, message: st
 def _resolve_text(s: Session, now: dt.datetime, actor: Actor, text: str) -> str:
     """The QR text for what was scanned or typed: a QR text as it is, a sheet number through
     the sheet's data that reached this computer by sync."""
-    plain = (text or "").strip()
-    if re.sub(r"\s+", "", plain).upper().startswith(PREFIX[:-1]):
+    plain = scan_text(text)
+    if plain.startswith(PREFIX[:-1]):
         return plain
     sheet, problem = parse_sheet_no(plain)
     if sheet is None:

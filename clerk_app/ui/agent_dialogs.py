@@ -1585,6 +1585,11 @@ class HandoverReceiveDialog(_Job):
         self.scan_edit.setObjectName("scanEdit")
         self.scan_edit.setPlaceholderText(_("扫描二维码或输入交接单编号"))
         self.scan_edit.setClearButtonEnabled(True)
+        # the scanner types through the keyboard: keep a Chinese input method out of the way
+        # (the service also maps full-width forms back, should one still get in)
+        self.scan_edit.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+        self.scan_edit.setInputMethodHints(Qt.InputMethodHint.ImhLatinOnly
+                                           | Qt.InputMethodHint.ImhNoPredictiveText)
         self.scan_edit.returnPressed.connect(self.scan)
         self.scan_button = QtWidgets.QPushButton(_("核验"))
         self.scan_button.setObjectName("scanButton")

@@ -185,3 +185,33 @@ def test_a_counters_commission_number_survives_the_qr_code(tmp_path, clock, keys
     for no in ("10101007-261203-001", "10101007-261203-907", "10101007-261203-5999"):
         _agent, day, code = D.commission_no_code(no)
         assert D.commission_no_from_code("10101007", day, code) == no
+
+
+# --------------------------------------------------------------------------- 3. input methods
+
+
+def _full_width(text: str) -> str:
+    """What a Chinese input method in full-width mode makes of ASCII typed through it."""
+    return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in text)
+
+
+def test_a_scan_typed_through_a_chinese_input_method_still_reads(tmp_path, clock, keys):
+    town, _a, laptop, me = _laptop_with_agent(tmp_path, clock, keys)
+    c = _collected(laptop, me)
+    [sheet] = handover.create_sheets(laptop, me, [c.id])
+    body = sheet.payload[len(handover.PREFIX):]
+    # Chinese punctuation mode: the colon; full-width mode for part of it; ideographic spaces
+    mangled = "DBJJ\uff1a" + _full_width(body[:40]) + "\u3000" + body[40:80].lower() + " " + body[80:]
+    assert handover.decode(mangled).sheet_no == sheet.sheet_no
+    assert handover.decode(_full_width(sheet.payload)).sheet_no == sheet.sheet_no
+    preview = handover.scan(town.ctx, town.clerk, mangled)
+    assert preview.sheet_no == sheet.sheet_no and preview.text == sheet.payload
+    # a sheet number typed in full-width, once the sheet's data came through sync
+    with laptop.tx() as s:
+        data = handover.handover_payload(s.get(type(sheet), sheet.id))
+    with town.ctx.tx() as s:
+        handover.apply_handover_data(s, clock(), data)
+    typed = _full_width(sheet.sheet_no.lower()).replace("\uff0d", "\u3000")
+    assert handover.scan(town.ctx, town.clerk, typed).sheet_no == sheet.sheet_no
+    got = handover.receive(town.ctx, town.clerk, mangled)
+    assert got.sheet_no == sheet.sheet_no

@@ -289,6 +289,9 @@ def test_township_scans_receives_and_accepts(qtbot, demo_ctx, clerk, laptop, me,
     assert page.counts_table.rowCount() == 1 and not page.registry_button.isVisible()
     page.receive_sheet()
     d: HandoverReceiveDialog = page.dialog
+    # the scanner's keystrokes bypass a Chinese input method
+    assert not d.scan_edit.testAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled)
+    assert d.scan_edit.inputMethodHints() & Qt.InputMethodHint.ImhLatinOnly
     # a tampered sheet first: refused with a clear message
     body = sheet.payload[5:]
     tampered = "DBJJ:" + body[:30] + ("A" if body[30] != "A" else "B") + body[31:]
