@@ -642,9 +642,11 @@ def _verify(s: Session, now: dt.datetime, actor: Actor, text: str) -> tuple[Shee
             "如有补交的材料，请代办员另开交接单。").format(sheet=sheet_no, at=at, who=used.received_by or _("乡镇")),
             sheet_no)
     warnings: list[str] = []
-    if agent.status == AgentStatus.LEFT.value:
-        warnings.append(_("代办员{name}已于 {date} 离任；这张交接单是离任前签发的，请核实后再接收。").format(
-            name=agent.name, date=agent.status_date.isoformat()))
+    # a suspended or departed agent: what they took on before still reaches the township (the
+    # citizen's materials must not be stranded); what they took on after, not
+    inactive = agent.status in (AgentStatus.SUSPENDED.value, AgentStatus.LEFT.value)
+    status_label = AgentStatus(agent.status).label
+    status_reason = f"（{agent.status_reason}）" if agent.status_reason else ""
     refs = _items_by_ref(s)
     sp = agent_service.service_point_of(s)
     cal = load_calendar(s)
@@ -697,6 +699,15 @@ def _verify(s: Session, now: dt.datetime, actor: Actor, text: str) -> tuple[Shee
                 "委托 {no}（{name}）已经交接过（{state}），不能再随交接单 {sheet} 接收。").format(
                 no=q.commission_no, name=local.principal_name, state=S(local.state).label, sheet=sheet_no),
                 sheet_no)
+        if inactive:
+            _agent_no, commissioned_on, _code = commission_no_code(q.commission_no)
+            if commissioned_on > agent.status_date:
+                raise _refuse(s, now, actor, "agent_inactive", _(
+                    "代办员{name}自 {date} 起{status}{reason}。交接单 {sheet} 第 {i} 件委托 {no}（{principal}）"
+                    "是 {day} 受托的，在{status}之后，不能接收；请告知委托人本人到乡镇办理，或另行委托在岗的代办员。").format(
+                    name=agent.name, date=agent.status_date.isoformat(), status=status_label,
+                    reason=status_reason, sheet=sheet_no, i=i, no=q.commission_no,
+                    principal=out[-1].principal_name, day=commissioned_on.isoformat()), sheet_no)
         collected_on = out[-1].collected_on
         if collected_on is not None and now.date() > handover_due(collected_on, cal, limit).date:
             warnings.append(_("委托 {no}（{name}）于 {day} 收件，超过 {n} 个工作日才交件，已记为超期交件。").format(
@@ -707,6 +718,10 @@ def _verify(s: Session, now: dt.datetime, actor: Actor, text: str) -> tuple[Shee
                 "交接单 {sheet} 第 {i} 件委托 {no}（{name}）已于 {date} 过期，不能接收；请委托人重新签订代办委托书。").format(
                 sheet=sheet_no, i=i, no=q.commission_no, name=out[-1].principal_name,
                 date=valid_until.isoformat()), sheet_no)
+    if inactive:
+        warnings.insert(0, _("代办员{name}自 {date} 起{status}{reason}；交接单上的委托是 {date} 及以前受托的，"
+                             "可以接收，请核实后再接收。").format(
+            name=agent.name, date=agent.status_date.isoformat(), status=status_label, reason=status_reason))
     return p, agent, out, warnings
 
 

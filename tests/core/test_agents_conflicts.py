@@ -215,3 +215,32 @@ def test_a_scan_typed_through_a_chinese_input_method_still_reads(tmp_path, clock
     assert handover.scan(town.ctx, town.clerk, typed).sheet_no == sheet.sheet_no
     got = handover.receive(town.ctx, town.clerk, mangled)
     assert got.sheet_no == sheet.sheet_no
+
+
+# --------------------------------------------------------------------------- 4. inactive agents
+
+
+@pytest.mark.parametrize(("status", "label"), [(AgentStatus.SUSPENDED, "暂停"), (AgentStatus.LEFT, "离任")])
+def test_sheets_of_a_suspended_or_departed_agent(tmp_path, clock, keys, status, label):
+    town, a, laptop, me = _laptop_with_agent(tmp_path, clock, keys)
+    before = _collected(laptop, me)  # taken on the day the status changes
+    agents.change_status(town.ctx, town.supervisor, a.id, status, "外出务工")
+    clock.advance(days=1)
+    after = _collected(laptop, me, "李四", "42052819600101004")  # the laptop never heard of it
+    sheets = handover.create_sheets(laptop, me, [before.id, after.id], mode="auto")
+    [both] = sheets
+    with pytest.raises(handover.SheetRefused) as refused:
+        handover.scan(town.ctx, town.clerk, both.payload)
+    message = refused.value.message
+    assert refused.value.reason == "agent_inactive"
+    assert label in message and "2026-12-03" in message and after.commission_no in message
+    assert "李四" in message and before.commission_no not in message
+    with pytest.raises(handover.SheetRefused):
+        handover.receive(town.ctx, town.clerk, both.payload)
+
+    # the one taken on before stays receivable, with a warning that names the status
+    [alone] = handover.create_sheets(laptop, me, [before.id])
+    preview = handover.scan(town.ctx, town.clerk, alone.payload)
+    assert any(label in w and "2026-12-03" in w for w in preview.warnings)
+    got = handover.receive(town.ctx, town.clerk, alone.payload)
+    assert commissions.get_commission(town.ctx, town.clerk, got.commission_ids[0]).state == S.HANDED_OVER
