@@ -472,7 +472,10 @@ def confirm_receipt(ctx: Context, actor: Actor, commission_id: int, how: str, pl
 
 def link_case(s: Session, now: dt.datetime, actor: Actor, commission_id: int, case: Case) -> None:
     """Called by intake inside its transaction: the case taken at the township for a
-    commission. The principal and the item must be the ones the citizen authorized."""
+    commission. The principal and the item must be the ones the citizen authorized, and the
+    one who accepts is counter staff: an agent never accepts their own commission."""
+    if actor.role is Role.AGENT:
+        raise PermissionDenied(_("代办委托由乡镇窗口人员受理，代办员不能受理自己受托的委托。"))
     c = _load(s, commission_id)
     _check_access(s, actor, c)
     if S(c.state) is not S.HANDED_OVER:

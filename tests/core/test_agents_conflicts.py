@@ -244,3 +244,24 @@ def test_sheets_of_a_suspended_or_departed_agent(tmp_path, clock, keys, status, 
     assert any(label in w and "2026-12-03" in w for w in preview.warnings)
     got = handover.receive(town.ctx, town.clerk, alone.payload)
     assert commissions.get_commission(town.ctx, town.clerk, got.commission_ids[0]).state == S.HANDED_OVER
+
+
+# --------------------------------------------------------------------------- 5. who links a case
+
+
+def test_an_agent_cannot_accept_their_own_commission_through_intake(tmp_path, clock, keys):
+    town, _a, laptop, me = _laptop_with_agent(tmp_path, clock, keys)
+    c = _collected(laptop, me)
+    [sheet] = handover.create_sheets(laptop, me, [c.id])
+    got = handover.receive(town.ctx, town.clerk, sheet.payload)
+    form = commissions.intake_form(town.ctx, town.clerk, got.commission_ids[0])
+    agent_here = auth.login(town.ctx, "lixiuying", AGENT_PASSWORD)  # the agent at the counter PC
+    with pytest.raises(PermissionDenied, match="代办员不能受理"):
+        intake.accept(town.ctx, agent_here, form)
+    tc = commissions.get_commission(town.ctx, town.clerk, got.commission_ids[0])
+    assert tc.state == S.HANDED_OVER and tc.case_no is None
+    with town.ctx.tx() as s:
+        assert s.scalar(select(Case.id)) is None  # nothing of the refused intake remains
+    # counter staff accept it
+    out = intake.accept(town.ctx, town.clerk, form)
+    assert commissions.get_commission(town.ctx, town.clerk, tc.id).case_no == out.case_no
