@@ -88,8 +88,10 @@ class WorkCalendar:
 
     ``overrides`` map a day to True (workday) or False (day off). ``override_years`` lists years
     the overrides describe completely (all holidays and make-up days of that year, as the county
-    sends them before a new chinese_calendar release): in those years a day without an override
-    follows the weekday rule and is *not* an estimate.
+    sends them before a new chinese_calendar release; "2027 年节假日安排已全部录入"): in those
+    years a day that neither an override nor the source knows follows the weekday rule and is
+    *not* an estimate. The source still answers for the days it knows, so declaring a year the
+    source covers changes nothing.
     """
 
     def __init__(
@@ -130,11 +132,12 @@ class WorkCalendar:
             return hit
         if day in self._overrides:
             result = (self._overrides[day], False)
-        elif day.year in self._override_years:
-            result = (day.weekday() < 5, False)
         else:
             answer = self._ask_source(day)
-            result = (day.weekday() < 5, True) if answer is None else (answer, False)
+            if answer is not None:
+                result = (answer, False)
+            else:  # the weekday rule: an estimate unless the year is declared complete
+                result = (day.weekday() < 5, day.year not in self._override_years)
         self._cache[day] = result
         return result
 
@@ -183,6 +186,18 @@ class WorkCalendar:
 
     def _source_knows(self, day: _dt.date) -> bool:
         return self._ask_source(day) is not None
+
+    def source_covers_year(self, year: int) -> bool:
+        """Whether the holiday source (not the overrides) knows the whole of ``year``."""
+        try:
+            first, last = _dt.date(year, 1, 1), _dt.date(year, 12, 31)
+        except ValueError:
+            return False
+        return self._source_knows(first) and self._source_knows(last)
+
+    @property
+    def override_years(self) -> frozenset[int]:
+        return self._override_years
 
     def _source_covered_until(self) -> _dt.date | None:
         """Last day the source knows, found by probing (coverage assumed contiguous)."""

@@ -212,6 +212,19 @@ def test_complete_override_years_extend_coverage():
     assert "2028 年" in cal.coverage_warning(date(2027, 11, 15))
 
 
+def test_a_complete_year_the_source_knows_still_follows_the_source():
+    # 2030 is known to the source (5-1 off); declaring it complete must not turn 5-1 into a
+    # plain Wednesday, and a year beyond the source stays an estimate unless declared
+    source = RangeSource(date(2030, 1, 1), date(2030, 12, 31), {date(2030, 5, 1)})
+    cal = WorkCalendar(source=source, override_years=[2030, 2032])
+    assert cal.is_workday(date(2030, 5, 1)) == (False, False)
+    assert cal.source_covers_year(2030) and not cal.source_covers_year(2031)
+    assert cal.is_workday(date(2031, 5, 1)) == (True, True)
+    assert cal.is_workday(date(2032, 5, 3)) == (True, False)
+    assert cal.covered_until() == date(2030, 12, 31)  # 2031 is a gap: coverage stops there
+    assert cal.override_years == frozenset({2030, 2032})
+
+
 def test_fake_source_injection_and_caching():
     source = RangeSource(date(2030, 1, 1), date(2030, 12, 31), {date(2030, 5, 1)})
     cal = WorkCalendar(source=source)
