@@ -293,6 +293,18 @@ class CalendarOverride(Base):
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
 
 
+class CalendarYear(Base):
+    """A year whose holidays and make-up workdays are all entered as overrides
+    (「2027 年节假日安排已全部录入」): its other days follow the weekday rule, not estimated."""
+
+    __tablename__ = "calendar_years"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(String(20), default="local")  # local | county
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+
+
 class AuditLog(Base):
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
