@@ -8,6 +8,7 @@
     clerk-app admin setup --division CODE --device N --supervisor USER --name 姓名 [--password-stdin]
     clerk-app admin demo
     clerk-app admin calendar DATE workday|holiday 原因
+    clerk-app admin calendar-year YEAR complete|incomplete [--note 说明]
     clerk-app admin enrol URL CODE [--ca-bundle PEM] [--insecure]
     clerk-app admin sync [--status]
     clerk-app admin export-outbox FILE
@@ -112,6 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("kind", choices=["workday", "holiday"])
     cal.add_argument("note")
 
+    cy = a.add_parser("calendar-year", help=_("标记某年节假日安排已全部录入（或取消标记）"))
+    cy.add_argument("year", help=_("年份，例如 2027"))
+    cy.add_argument("state", choices=["complete", "incomplete"])
+    cy.add_argument("--note", default="", help=_("说明，例如「据国务院办公厅通知录入」"))
+
     en = a.add_parser("enrol", help=_("用县级中心的一次性注册码注册本机"))
     en.add_argument("url", help=_("县级中心地址"))
     en.add_argument("code", help=_("注册码"))
@@ -194,6 +200,11 @@ def _sync_admin(ctx, args: argparse.Namespace) -> int:  # noqa: ANN001
             applied=report.pushed, rejected=report.rejected, pulled=report.pulled))
         return EXIT_OK
     raise AssertionError(cmd)
+
+
+def _print_moved(moved: int) -> None:
+    if moved:
+        print(_("已重新计算 {n} 件在办办件的办理期限。").format(n=moved))
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -294,9 +305,27 @@ def _admin(args: argparse.Namespace) -> int:
         if not 2000 <= day.year <= 2100:
             print(_("只能调整 2000 年到 2100 年之间的日期。"), file=sys.stderr)
             return EXIT_USAGE
-        calendar.set_override(ctx, None, day, args.kind == "workday", args.note)
+        moved = calendar.set_override(ctx, None, day, args.kind == "workday", args.note)
         print(_("已设置 {day} 为{kind}。").format(day=day.isoformat(),
                                               kind=_("工作日") if args.kind == "workday" else _("休息日")))
+        _print_moved(moved)
+        return EXIT_OK
+    if cmd == "calendar-year":
+        if not re.fullmatch(r"\d{4}", args.year):
+            print(_("年份应为四位数字，例如 2027。"), file=sys.stderr)
+            return EXIT_USAGE
+        year = int(args.year)
+        if not calendar.FIRST_YEAR <= year <= calendar.LAST_YEAR:
+            print(_("只能标记 {first} 年到 {last} 年之间的年份。").format(
+                first=calendar.FIRST_YEAR, last=calendar.LAST_YEAR), file=sys.stderr)
+            return EXIT_USAGE
+        complete = args.state == "complete"
+        moved = calendar.set_year_complete(ctx, None, year, complete, args.note)
+        if complete:
+            print(_("已标记 {year} 年节假日安排已全部录入，该年期限不再按估算显示。").format(year=year))
+        else:
+            print(_("已取消 {year} 年的标记，该年没有录入的日期重新按周一至周五估算。").format(year=year))
+        _print_moved(moved)
         return EXIT_OK
     raise AssertionError(cmd)
 

@@ -29,6 +29,7 @@ DEFERRED = "deferred"  # an earlier change of the same case is missing: send tha
 KIND_CASE = "case_status"
 KIND_CATALOG = "catalog"
 KIND_CALENDAR = "calendar"
+KIND_CALENDAR_YEAR = "calendar_year"  # a year whose holidays are all published
 KIND_OPERATOR = "operator"
 KIND_SETTING = "setting"  # a county-wide setting the devices apply (name, value)
 

@@ -12,7 +12,9 @@ The rule (docs/sync.md, "Conflicts"):
    change is then discarded and the decision applied.
 
 Calendar days: a county override for a day the device overrode itself with another value is
-held the same way until a supervisor picks one.
+held the same way until a supervisor picks one. A county's complete year (``calendar_year``)
+is applied at once; taking it back removes only the county's mark, never a local one. Once a
+page's calendar entries are applied, the due dates they move are counted again.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from clerk_app.domain.status import CaseStatus
 from clerk_app.services.common import audit
 from clerk_app.store.models import (
     CalendarOverride,
+    CalendarYear,
     Case,
     CaseEvent,
     Operator,
@@ -74,6 +77,8 @@ def apply_entries(s: Session, now: dt.datetime, entries: list[dict[str, Any]]) -
         for st in s.scalars(select(SyncCaseState).where(SyncCaseState.case_no.in_(chunk))):
             states[st.case_no] = st
     held_keys = unsent_keys(s, keys)
+    calendar_days: list[dt.date] = []
+    calendar_years: list[int] = []
     for e in entries:
         kind = e.get("kind")
         data = e.get("data") or {}
@@ -83,6 +88,12 @@ def apply_entries(s: Session, now: dt.datetime, entries: list[dict[str, Any]]) -
             outcome = _catalog_entry(s, now, data)
         elif kind == P.KIND_CALENDAR:
             outcome = _calendar_entry(s, now, data)
+            if outcome == "applied":
+                calendar_days.append(dt.date.fromisoformat(str(data["day"])))
+        elif kind == P.KIND_CALENDAR_YEAR:
+            outcome = _calendar_year_entry(s, now, data)
+            if outcome == "applied":
+                calendar_years.append(int(data["year"]))
         elif kind == P.KIND_OPERATOR:
             outcome = _operator_entry(s, now, data)
         elif kind == P.KIND_SETTING:
@@ -101,7 +112,17 @@ def apply_entries(s: Session, now: dt.datetime, entries: list[dict[str, Any]]) -
         from clerk_app.services.commissions import reconcile
 
         reconcile(s, now, keys)
+    if calendar_days or calendar_years:
+        _recalculate(s, now, calendar_days, calendar_years)
     return stats
+
+
+def _recalculate(s: Session, now: dt.datetime, days: list[dt.date], years: list[int]) -> None:
+    from clerk_app.services.calendar import recalculate_due_dates
+
+    s.flush()
+    recalculate_due_dates(s, now, None, days=days, years=years, reason="县级中心更新工作日历",
+                          by="sync")
 
 
 # --- cases ------------------------------------------------------------------------------
@@ -222,6 +243,7 @@ def take_county(s: Session, now: dt.datetime, conflict: SyncConflict, actor_id: 
             apply_county_decision(s, now, conflict.county_data, case, st)
     elif conflict.kind == P.KIND_CALENDAR:
         _set_calendar(s, now, conflict.county_data)
+        _recalculate(s, now, [dt.date.fromisoformat(str(conflict.county_data["day"]))], [])
     conflict.resolution = "county"
     conflict.resolved_at = now
 
@@ -275,6 +297,35 @@ def _calendar_entry(s: Session, now: dt.datetime, data: dict[str, Any]) -> str:
                            detected_at=now, note=""))
         return "held"
     _set_calendar(s, now, data)
+    return "applied"
+
+
+def _calendar_year_entry(s: Session, now: dt.datetime, data: dict[str, Any]) -> str:
+    """The county declares a year's holidays all published (or takes that back)."""
+    from clerk_app.services.calendar import FIRST_YEAR, LAST_YEAR
+
+    try:
+        year = int(data["year"])
+    except (KeyError, TypeError, ValueError):
+        log.warning("calendar_year entry without a year skipped: %r", data)
+        return "skipped"
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return "skipped"
+    complete = bool(data.get("complete", True))
+    row = s.get(CalendarYear, year)
+    if complete:
+        if row is None:
+            row = CalendarYear(year=year)
+            s.add(row)
+        row.note = str(data.get("note") or "")[:200]
+        row.source = "county"
+        row.updated_at = now
+        row.operator_id = None
+    elif row is not None and row.source == "county":
+        s.delete(row)
+    else:
+        return "skipped"  # nothing of the county's to take back; a local mark stays
+    audit(s, now, None, "calendar_year_from_county", "calendar", str(year), complete=complete)
     return "applied"
 
 

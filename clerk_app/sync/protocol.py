@@ -20,6 +20,7 @@ DEFERRED = "deferred"
 KIND_CASE = "case_status"
 KIND_CATALOG = "catalog"
 KIND_CALENDAR = "calendar"
+KIND_CALENDAR_YEAR = "calendar_year"  # a year whose holidays are all published
 KIND_OPERATOR = "operator"
 KIND_SETTING = "setting"
 

@@ -130,3 +130,61 @@ def test_import_keeps_items_missing_from_a_partial_file_unless_asked(tmp_path):
     assert r.returncode == 0 and "将要" in r.stdout and "停用的实施编码" in r.stdout
     r = run(d, "admin", "list-cases")  # still works; the catalog is intact
     assert r.returncode == 0
+
+
+def test_calendar_year_complete_from_the_command_line(tmp_path):
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from clerk_app import paths
+    from clerk_app.services import auth, calendar, catalog, intake
+    from clerk_app.services.common import Context
+    from clerk_app.store.db import Database
+    from clerk_app.store.models import CaseEvent
+    from tests.conftest import Clock
+    from tests.core.helpers import all_received, person
+
+    d = tmp_path / "data"
+    assert run(d, "admin", "demo").returncode == 0
+    # a case accepted on Thursday 2026-12-24 whose promised date reaches into 2027
+    paths.set_data_dir(d)
+    database = Database(paths.database_path())
+    ctx = Context(database, Clock(dt.datetime(2026, 12, 24, 9, 0)))
+    actor = auth.login(ctx, "zhangli", "demo1234")
+    item = next(it for it in catalog.current_items(ctx) if it.name == "最低生活保障申请")
+    out = intake.accept(ctx, actor, intake.IntakeForm(item.id, person(), all_received(item)))
+    assert out.due_estimated and out.due_date == dt.date(2027, 1, 7)
+    database.dispose()
+
+    for args, message in (
+        (("27", "complete"), "四位数字"),
+        (("1999", "complete"), "2000 年到 2100 年"),
+        (("2027", "done"), "无效，可选"),
+        (("2027", "complete"), "还没有录入任何节假日"),  # nothing entered for 2027 yet
+        (("2026", "complete"), "内置日历"),
+        (("2027", "incomplete"), "没有标记"),
+    ):
+        r = run(d, "admin", "calendar-year", *args)
+        assert r.returncode != 0 and message in r.stderr, (args, r.stderr)
+
+    r = run(d, "admin", "calendar", "2027-01-01", "holiday", "2027 年元旦")
+    assert r.returncode == 0 and "已重新计算 1 件" in r.stdout, r.stderr
+    r = run(d, "admin", "calendar-year", "2027", "complete", "--note", "据国务院办公厅通知")
+    assert r.returncode == 0, r.stderr
+    assert "2027 年节假日安排已全部录入" in r.stdout and "已重新计算 1 件" in r.stdout
+
+    database = Database(paths.database_path())
+    ctx = Context(database, Clock(dt.datetime(2026, 12, 24, 9, 0)))
+    try:
+        assert calendar.calendar(ctx).is_workday(dt.date(2027, 3, 1)) == (True, False)
+        assert calendar.calendar_state(ctx)[1] == ""
+        with ctx.tx() as s:
+            events = s.scalars(select(CaseEvent).where(CaseEvent.action == "due_recalculated")
+                               .order_by(CaseEvent.id)).all()
+            assert [e.detail["due_estimated"] for e in events] == [True, False]
+            assert events[-1].detail["due_date"] == "2027-01-08" and events[-1].operator_id is None
+    finally:
+        database.dispose()
+    r = run(d, "admin", "list-cases")
+    assert "2027-01-08" in r.stdout and "（估）" not in r.stdout
