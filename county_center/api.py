@@ -120,7 +120,8 @@ class PushOut(BaseModel):
 
 class FeedEntryOut(BaseModel):
     seq: int
-    kind: str = Field(description="case_status | catalog | calendar | operator")
+    kind: str = Field(description="case_status | catalog | calendar | calendar_year | operator | setting"
+                                  " | agent | commission | handover")
     key: str
     data: dict[str, Any]
     at: str

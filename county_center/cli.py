@@ -7,6 +7,7 @@
     county-center list-devices / revoke-device DEVICE_ID
     county-center import-catalog ITEMS [MATERIALS]
     county-center calendar DATE workday|holiday 原因
+    county-center calendar-year YEAR complete|incomplete [--note 说明]
     county-center add-operator DIVISION USERNAME --name 姓名 --role clerk|supervisor|agent
     county-center list-cases [--service-point D] [--status S] / show-case CASE_NO
     county-center set-status CASE_NO in_review|completed|not_approved [--official-no N] [--result 文本]
@@ -77,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("day", help="YYYY-MM-DD")
     cal.add_argument("kind", choices=["workday", "holiday"])
     cal.add_argument("note")
+
+    cy = sub.add_parser("calendar-year", help="发布某年节假日安排已全部发布（或取消）")
+    cy.add_argument("year", help="年份，例如 2027")
+    cy.add_argument("state", choices=["complete", "incomplete"])
+    cy.add_argument("--note", default="")
 
     op = sub.add_parser("add-operator", help="登记或修改服务点的操作员、代办员")
     op.add_argument("division")
@@ -278,6 +284,14 @@ def _run(db: CountyDB, args: argparse.Namespace) -> int:
                 return EXIT_USAGE
             service.set_calendar_day(s, day, args.kind == "workday", args.note)
             print(f"已发布：{day.isoformat()} 为{'工作日' if args.kind == 'workday' else '休息日'}。")
+        elif cmd == "calendar-year":
+            if not (args.year.isascii() and args.year.isdigit() and len(args.year) == 4):
+                print("年份应为四位数字，例如 2027。", file=sys.stderr)
+                return EXIT_USAGE
+            complete = args.state == "complete"
+            service.set_calendar_year(s, int(args.year), complete, args.note)
+            print(f"已发布：{args.year} 年节假日安排已全部发布，各设备该年期限不再按估算显示。" if complete
+                  else f"已发布：取消 {args.year} 年的全年标记。")
         elif cmd == "add-operator":
             password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
             service.upsert_operator(s, args.division, args.username, args.name, args.role,

@@ -188,6 +188,15 @@ class CalendarDay(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
+class CalendarYear(Base):
+    """A year whose holidays and make-up workdays the county has published in full."""
+
+    __tablename__ = "cc_calendar_years"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class Operator(Base):
     """An operator or agent of a service point, as the county registers them."""
 

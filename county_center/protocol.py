@@ -30,6 +30,7 @@ KIND_CASE = "case_status"
 KIND_CATALOG = "catalog"
 KIND_CALENDAR = "calendar"
 KIND_CALENDAR_YEAR = "calendar_year"  # a year whose holidays are all published
+FIRST_CALENDAR_YEAR, LAST_CALENDAR_YEAR = 2000, 2100  # years a calendar_year entry may name
 KIND_OPERATOR = "operator"
 KIND_SETTING = "setting"  # a county-wide setting the devices apply (name, value)
 

@@ -33,6 +33,7 @@ from county_center import protocol as P
 from county_center.db import CountyDB, is_postgres, lock_feed
 from county_center.models import (
     CalendarDay,
+    CalendarYear,
     Case,
     CaseChange,
     CatalogItem,
@@ -670,6 +671,35 @@ def set_calendar_day(s: Session, day: dt.date, is_workday: bool, note: str) -> N
     row.updated_at = utcnow()
     _feed(s, P.KIND_CALENDAR, day.isoformat(),
           {"day": day.isoformat(), "is_workday": is_workday, "note": row.note})
+
+
+def set_calendar_year(s: Session, year: int, complete: bool, note: str = "") -> None:
+    """Tell every device that ``year``'s holidays and make-up workdays are all published as
+    calendar days (``complete``), so its other days follow the weekday rule and are no longer
+    estimates; or take that back. The days themselves go out first, by ``set_calendar_day``."""
+    if not P.FIRST_CALENDAR_YEAR <= year <= P.LAST_CALENDAR_YEAR:
+        raise CountyError("bad_year", f"只能标记 {P.FIRST_CALENDAR_YEAR} 年到 "
+                                      f"{P.LAST_CALENDAR_YEAR} 年之间的年份。")
+    lock_feed(s)
+    row = s.get(CalendarYear, year)
+    if complete:
+        first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        if s.scalar(select(CalendarDay.day).where(CalendarDay.day >= first, CalendarDay.day <= last,
+                                                  CalendarDay.is_workday.is_(False)).limit(1)) is None:
+            raise CountyError("calendar_year_empty",
+                              f"{year} 年还没有发布任何节假日。请先逐日发布全年的节假日和调休上班日，"
+                              f"再标记为已全部发布。")
+        if row is None:
+            row = CalendarYear(year=year)
+            s.add(row)
+        row.note = note.strip()[:200]
+        row.updated_at = utcnow()
+    else:
+        if row is None:
+            raise CountyError("calendar_year_unknown", f"{year} 年没有标记为已全部发布。")
+        s.delete(row)
+    _feed(s, P.KIND_CALENDAR_YEAR, str(year),
+          {"year": year, "complete": complete, "note": note.strip()[:200]})
 
 
 def set_county_setting(s: Session, name: str, value: int) -> None:

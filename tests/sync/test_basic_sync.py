@@ -111,6 +111,54 @@ def test_reference_data_comes_down(device, county):
     assert auth.login(device.ctx, "wangwu", "county123").name == "王五"
 
 
+def test_a_complete_year_from_the_county_clears_estimates(device, county, clock):
+    import datetime as dt
+
+    from clerk_app.services import calendar as cal
+    from clerk_app.store.models import CalendarYear, CaseEvent
+    from county_center.service import CountyError
+
+    clock.advance(days=21)  # Thursday 2026-12-24: 10 working days reach into 2027
+    no = device.new_case()
+    case = cases.case_detail(device.ctx, cases.find_case_id(device.ctx, no))
+    assert case.due_date == dt.date(2027, 1, 7) and case.due_estimated
+    assert device.sync().ok
+    with county.admin() as s:
+        with pytest.raises(CountyError, match="还没有发布任何节假日"):
+            service.set_calendar_year(s, 2027, True)
+    with county.admin() as s:
+        service.set_calendar_day(s, dt.date(2027, 1, 1), False, "2027 年元旦")
+        service.set_calendar_year(s, 2027, True, "据国务院办公厅通知")
+    report = device.sync()
+    assert report.ok, report.error
+    calendar = cal.calendar(device.ctx)
+    assert calendar.is_workday(dt.date(2027, 3, 1)) == (True, False)
+    assert cal.calendar_state(device.ctx) == ("日历至 2027-12-31", "")
+    assert [(y.year, y.source) for y in cal.list_complete_years(device.ctx)] == [(2027, "county")]
+    case = cases.case_detail(device.ctx, cases.find_case_id(device.ctx, no))
+    assert case.due_date == dt.date(2027, 1, 8) and case.due_estimated is False
+    moved = [e for e in case.events if e.action == "due_recalculated"]
+    assert len(moved) == 1 and moved[0].detail["by"] == "sync" and moved[0].operator_id is None
+    # the new date reaches the county as an update of the case, on the next run
+    assert [r.op for r in device.outbox()] == ["accept", "update"]
+    assert device.sync().ok
+    assert all(r.state == "applied" for r in device.outbox())
+    with county.admin() as s:
+        snapshot = s.scalar(select(CCase).where(CCase.case_no == no)).snapshot
+    assert snapshot["due_date"] == "2027-01-08" and snapshot["due_estimated"] is False
+    check_county_matches(county, [device])
+
+    # the county takes the mark back: the year is estimated again, the day stays
+    with county.admin() as s:
+        service.set_calendar_year(s, 2027, False)
+    assert device.sync().ok
+    with device.ctx.tx() as s:
+        assert s.scalars(select(CalendarYear)).all() == []
+        assert s.scalar(select(Case.due_estimated).where(Case.case_no == no)) is True
+        assert len(s.scalars(select(CaseEvent).where(CaseEvent.action == "due_recalculated")).all()) == 2
+    assert cal.calendar(device.ctx).is_workday(dt.date(2027, 1, 1)) == (False, False)
+
+
 def test_a_device_writes_only_its_own_service_point(device, county, tmp_path, clock):
     with county.admin() as s:
         service.add_service_point(s, "420528102000")
