@@ -16,7 +16,7 @@ from clerk_app.domain.status import Role
 from clerk_app.i18n import _
 from clerk_app.services import audit, auth, calendar, catalog
 from clerk_app.services.common import Actor, Context
-from clerk_app.store.models import CalendarOverride, Operator
+from clerk_app.store.models import CalendarOverride, CalendarYear, Operator
 from clerk_app.ui.qt import QtCore, QtWidgets, Qt, Signal, Slot
 from clerk_app.ui.style import make_primary
 from clerk_app.ui.tasks import TaskRunner, error_text
@@ -535,11 +535,17 @@ class CalendarInfo:
     overrides: list[CalendarOverride]
     covered_until: dt.date
     warning: str
+    complete_years: list[CalendarYear]
 
 
 def load_calendar_info(ctx: Context) -> CalendarInfo:
     cal = calendar.calendar(ctx)
-    return CalendarInfo(calendar.list_overrides(ctx), cal.covered_until(), cal.coverage_warning(ctx.today()))
+    return CalendarInfo(calendar.list_overrides(ctx), cal.covered_until(), cal.coverage_warning(ctx.today()),
+                        calendar.list_complete_years(ctx))
+
+
+def _moved_text(moved: int) -> str:
+    return _("已重新计算 {n} 件在办办件的办理期限，详见各办件的办理记录。").format(n=moved) if moved else ""
 
 
 class CalendarDialog(QtWidgets.QDialog):
@@ -584,6 +590,28 @@ class CalendarDialog(QtWidgets.QDialog):
         add.addWidget(self.note_edit, 1)
         add.addWidget(self.add_button)
         layout.addWidget(box)
+
+        # a year whose holidays are all entered above: its other days are no longer estimates
+        year_box = QtWidgets.QGroupBox(_("全年节假日安排"))
+        year_row = QtWidgets.QHBoxLayout(year_box)
+        self.year_spin = QtWidgets.QSpinBox()
+        self.year_spin.setRange(calendar.FIRST_YEAR, calendar.LAST_YEAR)
+        self.year_spin.setValue(today.year + 1)
+        self.year_spin.setSuffix(_(" 年"))
+        self.year_spin.setAccessibleName(_("年份"))
+        self.year_complete_button = QtWidgets.QPushButton(_("标记该年节假日安排已全部录入"))
+        self.year_complete_button.setToolTip(_(
+            "该年的节假日和调休上班日都已在上表逐日录入后再标记：该年其余日期按周一至周五计算，"
+            "期限不再标「估」。"))
+        self.year_incomplete_button = QtWidgets.QPushButton(_("取消该年标记"))
+        self.years_label = QtWidgets.QLabel()
+        self.years_label.setWordWrap(True)
+        year_row.addWidget(self.year_spin)
+        year_row.addWidget(self.year_complete_button)
+        year_row.addWidget(self.year_incomplete_button)
+        year_row.addWidget(self.years_label, 1)
+        layout.addWidget(year_box)
+
         self.message = _message_label()
         layout.addWidget(self.message)
         row = QtWidgets.QHBoxLayout()
@@ -598,7 +626,11 @@ class CalendarDialog(QtWidgets.QDialog):
         self.note_edit.returnPressed.connect(self.add_override)
         self.remove_button.clicked.connect(self.remove_selected)
         self.close_button.clicked.connect(self.accept)
+        self.year_complete_button.clicked.connect(lambda: self.set_year_complete(True))
+        self.year_incomplete_button.clicked.connect(lambda: self.set_year_complete(False))
+        self.year_spin.valueChanged.connect(self._update_buttons)
         self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.complete_years: list[CalendarYear] = []
         self._update_buttons()
         self.refresh()
 
@@ -621,12 +653,35 @@ class CalendarDialog(QtWidgets.QDialog):
             self.table.setItem(r, 2, _cell(_("工作日") if o.is_workday else _("休息日")))
             self.table.setItem(r, 3, _cell(o.note))
             self.table.setItem(r, 4, _cell(_("县中心") if o.source == "county" else _("本机")))
+        self.complete_years = info.complete_years
+        if info.complete_years:
+            self.years_label.setText(_("已全部录入：{years}").format(years=_("、").join(
+                _("{year} 年（{source}）").format(
+                    year=y.year, source=_("县中心") if y.source == "county" else _("本机"))
+                for y in info.complete_years)))
+        else:
+            self.years_label.setText(_("尚未标记任何年份。"))
         self._update_buttons()
         self.changed.emit()
 
     @Slot()
     def _update_buttons(self) -> None:
         self.remove_button.setEnabled(bool(self.table.selectionModel().selectedRows()))
+        marked = self.year_spin.value() in {y.year for y in self.complete_years}
+        self.year_complete_button.setEnabled(not marked)
+        self.year_incomplete_button.setEnabled(marked)
+
+    def set_year_complete(self, complete: bool) -> None:
+        year = self.year_spin.value()
+        self.runner.run(calendar.set_year_complete, self.ctx, self.actor, year, complete,
+                        on_success=lambda moved: self._on_year_set(year, complete, moved),
+                        on_failure=self._on_failed)
+
+    def _on_year_set(self, year: int, complete: bool, moved: int) -> None:
+        done = (_("已标记 {year} 年节假日安排已全部录入。") if complete
+                else _("已取消 {year} 年的标记，该年未录入的日期重新按周一至周五估算。")).format(year=year)
+        _show(self.message, " ".join(filter(None, [done, _moved_text(moved)])), "okText")
+        self.refresh()
 
     @Slot()
     def add_override(self) -> None:
@@ -641,9 +696,9 @@ class CalendarDialog(QtWidgets.QDialog):
                         bool(self.kind_combo.currentData()), note,
                         on_success=self._on_added, on_failure=self._on_failed)
 
-    def _on_added(self, _result: object) -> None:
+    def _on_added(self, moved: int) -> None:
         self.note_edit.clear()
-        _show(self.message, "")
+        _show(self.message, _moved_text(moved or 0), "okText")
         self.refresh()
 
     @Slot()

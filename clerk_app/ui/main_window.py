@@ -601,7 +601,8 @@ class MainWindow(QtWidgets.QMainWindow):
     @Slot()
     def _on_calendar_changed(self) -> None:
         self.refresh_status()
-        self.refresh_counts()
+        # due dates may have been counted again (and queued for the county): lists and counts
+        self._refresh_timer.start()
 
     @Slot()
     def open_audit_log(self) -> None:

@@ -213,6 +213,37 @@ def test_calendar_overrides_add_and_remove(qtbot, calendar_dialog, demo_ctx, run
     assert calendar.list_overrides(demo_ctx) == []
 
 
+def test_calendar_year_marked_complete_in_the_dialog(qtbot, calendar_dialog, demo_ctx, runner):
+    from sqlalchemy import select
+
+    from clerk_app.store.models import AuditLog
+
+    d = calendar_dialog
+    assert d.year_spin.value() == 2027 and "尚未标记" in d.years_label.text()
+    assert d.year_complete_button.isEnabled() and not d.year_incomplete_button.isEnabled()
+    d.year_complete_button.click()  # nothing entered for 2027 yet: refused, with the reason
+    _idle(qtbot, runner)
+    assert "还没有录入任何节假日" in d.message.text() and calendar.list_complete_years(demo_ctx) == []
+
+    d.date_edit.setDate(QtCore.QDate(2027, 1, 1))
+    d.kind_combo.setCurrentIndex(d.kind_combo.findData(False))
+    type_text(d.note_edit, "2027 年元旦")
+    d.add_override()
+    _idle(qtbot, runner)
+    d.year_complete_button.click()
+    _idle(qtbot, runner)
+    assert "已标记 2027 年节假日安排已全部录入" in d.message.text()
+    assert "2027 年（本机）" in d.years_label.text()
+    assert "2027-12-31" in d.coverage_label.text() and not d.warning_label.isVisible()
+    assert not d.year_complete_button.isEnabled() and d.year_incomplete_button.isEnabled()
+    with demo_ctx.tx() as s:
+        assert s.scalar(select(AuditLog.entity_id).where(AuditLog.action == "calendar_year_complete")) == "2027"
+
+    d.year_incomplete_button.click()
+    _idle(qtbot, runner)
+    assert calendar.list_complete_years(demo_ctx) == [] and d.warning_label.isVisible()
+
+
 def test_audit_log_is_newest_first_and_read_only(qtbot, demo_ctx, supervisor, runner, qtmodeltester):
     from clerk_app.ui.admin_dialogs import AuditLogDialog
 
