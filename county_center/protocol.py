@@ -42,3 +42,7 @@ COUNTY_STATUSES = ("in_review", "completed", "not_approved")
 # client operations on a case
 CASE_OPS = ("accept", "notice", "refuse", "withdraw", "supplement", "deliver", "update")
 CREATING_OPS = ("accept", "notice", "refuse")
+# the case statuses a device may send in a payload (the counter's own, plus the county's
+# decisions it has pulled); anything else is rejected (unknown_status)
+CASE_STATUSES = ("awaiting_supplement", "accepted", "submitted", "in_review", "completed",
+                 "not_approved", "delivered", "refused", "withdrawn", "done_on_spot")

@@ -227,6 +227,16 @@ def expire_device_token(s: Session, device_id: str) -> None:
 # --- push -------------------------------------------------------------------------------
 
 
+# what a case record stores in a column of cc_cases: its Chinese name and the column's length
+# (PostgreSQL refuses a longer value, so it is checked before anything is written)
+CASE_FIELD_LIMITS: dict[str, tuple[str, int]] = {
+    column: (label, Case.__table__.c[column].type.length)
+    for column, label in (("item_code", "事项编码"), ("item_name", "事项名称"),
+                          ("applicant_name", "申请人姓名"))
+}
+CATALOG_NOTE_MAX = Case.__table__.c["catalog_note"].type.length
+
+
 def _rejected(rec_id: str, code: str, message: str) -> dict[str, Any]:
     return {"record_id": rec_id, "status": P.REJECTED, "code": code, "message": message}
 
@@ -279,11 +289,25 @@ def _check_record(c: _Ctx, rec: dict[str, Any]) -> tuple[dict[str, Any] | None, 
             rid, "wrong_device_no",
             f"办件 {key} 的设备号是 {parsed.device:02d}，本机在县级中心注册的是 {c.device.device_no:02d} 号。"), None
     applicant = payload.get("applicant") or {}
+    if not isinstance(applicant, dict):
+        return _rejected(rid, "bad_record", f"办件 {key} 的申请人信息格式不对。"), None
     if not str(applicant.get("name") or "").strip() or not str(applicant.get("id_number") or "").strip():
         return _rejected(rid, "applicant_incomplete", f"办件 {key} 缺少申请人姓名或证件号码。"), None
     status = payload.get("status")
     if not isinstance(status, str) or not status:
         return _rejected(rid, "bad_record", f"办件 {key} 缺少状态。"), None
+    if status not in P.CASE_STATUSES:
+        return _rejected(rid, "unknown_status",
+                         f"办件 {key} 的状态「{status[:30]}」县级中心不认识。"), None
+    values = {"item_code": payload.get("item_code"), "item_name": payload.get("item_name"),
+              "applicant_name": applicant.get("name")}
+    for column, (label, limit) in CASE_FIELD_LIMITS.items():
+        n = len(str(values[column] or ""))
+        if n > limit:
+            return _rejected(
+                rid, "field_too_long",
+                f"办件 {key} 的{label}有 {n} 个字符，超过县级中心的上限 {limit} 个字符，"
+                "请更正后重新上传。"), None
     item_code = str(payload.get("item_code") or "")
     if not c.catalog_empty and item_code not in c.catalog:
         return _rejected(
@@ -301,7 +325,10 @@ def _catalog_note(c: _Ctx, code: str, name: str) -> str:
     if not item.current:
         return "该事项已在县级清单中停用"
     if item.name != name:
-        return f"该事项在县级清单中已更名为「{item.name}」"
+        note = f"该事项在县级清单中已更名为「{item.name}」"
+        if len(note) > CATALOG_NOTE_MAX:  # a long new name: the note must fit its column
+            note = note[:CATALOG_NOTE_MAX - 2] + "…」"
+        return note
     return ""
 
 

@@ -56,6 +56,9 @@ REASON_TEXT = {
     "county_decided": _("县级已作出决定"),
     "record_too_large": _("记录过大"),
     "seq_conflict": _("顺序号冲突"),
+    "field_too_long": _("内容超过县级中心允许的长度"),
+    "unknown_status": _("办件状态县级中心不认识"),
+    "bad_record": _("记录内容有误"),
 }
 
 
