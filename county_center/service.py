@@ -7,7 +7,10 @@ Push guarantees (see docs/sync.md):
   ``cc_case_changes``; a resend is answered "duplicate" with the stored result;
 * changes to one case are applied in the device's order: each record carries the case's
   sequence number, and a record whose predecessor is missing is answered "deferred";
-* a record is judged on its own: a rejected one never stops the rest of the batch;
+* a record is judged on its own: a rejected one never stops the rest of the batch; values
+  the county's columns cannot hold are rejected by the checks, and should the database still
+  refuse one (PostgreSQL enforces lengths, refuses NUL characters), the batch is redone with a
+  savepoint per record and only that record is rejected;
 * a device writes only cases of its own service point, numbered with its own device number.
 """
 
@@ -24,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from clerk_app.domain.case_numbers import parse_case_no
@@ -477,6 +480,14 @@ def _apply_batch(s: Session, device_id: str, records: list[dict[str, Any]], via:
                 if res["status"] == P.APPLIED:
                     _flush_changes(s, [applied[res["record_id"]]], cases, reload=True)
                 sp.commit()
+            except DataError as exc:  # a value the database refuses (PostgreSQL: lengths, NUL)
+                sp.rollback()
+                res = _rejected(str(rec.get("record_id")), "bad_record",
+                                f"办件 {str(rec.get('key'))[:40]}：县级数据库拒收该记录的内容"
+                                f"（{type(exc.orig).__name__}）。")
+                if isinstance(cases.get(str(rec.get("key"))), _New):  # its row was rolled back
+                    cases.pop(str(rec.get("key")), None)
+                applied = {k: v for k, v in applied.items() if k in before}
             except IntegrityError:
                 sp.rollback()
                 res = _deferred(str(rec.get("record_id")),
@@ -546,6 +557,11 @@ def push(db: CountyDB, device_id: str, records: list[dict[str, Any]],
             return results
         except (IntegrityError, OperationalError) as exc:  # a concurrent writer: redo carefully
             last_error = exc
+            continue
+        except DataError as exc:  # a value the database refuses: redo carefully, where each
+            last_error = exc      # record has its own savepoint and only that one is rejected
+            if careful:
+                raise
             continue
     raise CountyError("busy", "县级中心正忙，请稍后重试。", 503) from last_error
 
