@@ -41,6 +41,11 @@ class AuthError(SyncError):
     transient = False
 
 
+class KeyringUnavailable(SyncError):
+    """The OS keyring could not be read (locked until the user's login unlocks it, its service
+    not started yet): transient, retried with the normal backoff. The token is still there."""
+
+
 class VersionError(SyncError):
     """Client and server speak protocol versions that do not overlap."""
 

@@ -34,6 +34,7 @@ from clerk_app.sync import state as ST
 from clerk_app.sync.client import (
     AuthError,
     CountyClient,
+    KeyringUnavailable,
     NotEnrolled,
     SyncError,
     TooLarge,
@@ -195,8 +196,11 @@ class SyncEngine:
     def _token(self, device_id: str) -> str:
         try:
             token = self.credentials.get_token(device_id)
-        except CredentialsUnavailable as exc:
-            raise AuthError(exc.message, code="keyring_unavailable") from None
+        except CredentialsUnavailable:
+            # a keyring locked at login or not started yet: the token is still in it, so
+            # this is retried like a network failure, never a reason to re-enrol
+            raise KeyringUnavailable(_("系统密钥环暂不可用（可能尚未解锁），稍后自动重试。"),
+                                     code="keyring_unavailable") from None
         if not token:
             raise AuthError(_("系统钥匙串中没有本机的同步凭据（可能换过系统账户或重装过系统），同步已停止。"
                               "请向县级中心索取新的注册码，在「同步设置」中重新注册本机。"),

@@ -53,6 +53,11 @@ class SyncState:
 
 
 def read(s: Session) -> SyncState:
+    blocked = get_setting(s, BLOCKED, "") or ""
+    code = get_setting(s, LAST_ERROR_CODE, "") or ""
+    if blocked == "auth" and code == "keyring_unavailable":
+        # earlier versions stopped sync for good when the keyring was locked; it is transient
+        blocked = ""
     return SyncState(
         device_id=get_setting(s, DEVICE_ID, "") or "",
         service_point_name=get_setting(s, SERVICE_POINT_NAME, "") or "",
@@ -60,10 +65,10 @@ def read(s: Session) -> SyncState:
         last_success_at=_dt(get_setting(s, LAST_SUCCESS)),
         last_attempt_at=_dt(get_setting(s, LAST_ATTEMPT)),
         last_error=get_setting(s, LAST_ERROR, "") or "",
-        last_error_code=get_setting(s, LAST_ERROR_CODE, "") or "",
+        last_error_code=code,
         failures=int(get_setting(s, FAILURES, "0") or 0),
         next_attempt_at=_dt(get_setting(s, NEXT_ATTEMPT)),
-        blocked=get_setting(s, BLOCKED, "") or "",
+        blocked=blocked,
     )
 
 

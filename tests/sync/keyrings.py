@@ -1,4 +1,5 @@
-"""Keyring backends for tests: in memory (one process) and a JSON file (across processes).
+"""Keyring backends for tests: in memory (one process), a JSON file (across processes), and
+one locked at first (in memory).
 
 The file backend is for subprocess tests only (``PYTHON_KEYRING_BACKEND`` =
 ``tests.sync.keyrings.FileKeyring`` with ``CLERK_TEST_KEYRING_FILE``); it is plaintext and
@@ -12,7 +13,7 @@ import os
 from pathlib import Path
 
 from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
+from keyring.errors import KeyringLocked, PasswordDeleteError
 
 
 class MemoryKeyring(KeyringBackend):
@@ -61,3 +62,21 @@ class FileKeyring(KeyringBackend):
         if data.pop(f"{service}|{username}", None) is None:
             raise PasswordDeleteError(username)
         self.path.write_text(json.dumps(data), encoding="utf-8")
+
+
+class LockedAtFirstKeyring(MemoryKeyring):
+    """A keyring that is locked for its first ``locked_calls`` reads (as the Secret Service is
+    until the user's login unlocks it, or Windows' before its service has started), then
+    answers from its store."""
+
+    def __init__(self, store: dict[tuple[str, str], str] | None = None, locked_calls: int = 1) -> None:
+        super().__init__()
+        self.store = dict(store or {})
+        self.locked_calls = locked_calls
+        self.reads = 0
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.reads += 1
+        if self.reads <= self.locked_calls:
+            raise KeyringLocked("the collection is locked")
+        return super().get_password(service, username)
