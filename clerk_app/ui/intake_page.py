@@ -11,8 +11,9 @@
 
 A case waiting for materials is reopened for 补正 by its number (typed or scanned) or by
 ``open_for_supplement``. The form is saved as a draft a second after each change and comes
-back after a crash. Keyboard: Ctrl+Enter the step's main action, Alt+1..4 the steps, Esc back,
-F5 the next applicant.
+back after a crash; so do the ticks of a 补正 in progress (a draft of its own, kept apart
+from the new intake's, and dropped if the case stopped waiting meanwhile). Keyboard:
+Ctrl+Enter the step's main action, Alt+1..4 the steps, Esc back, F5 the next applicant.
 
 Database work runs through the :class:`TaskRunner`; nothing here waits on it.
 """
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 STEP_ITEM, STEP_APPLICANT, STEP_CHECKLIST, STEP_RESULT = range(4)
 DRAFT_DELAY_MS = 1000
 DRAFT_VERSION = 1
+DRAFT_INTAKE, DRAFT_SUPPLEMENT = "intake", "supplement"  # the kinds of draft rows
 NEW, SUPPLEMENT = "new", "supplement"
 WEEKDAYS = (_("星期一"), _("星期二"), _("星期三"), _("星期四"), _("星期五"), _("星期六"),
             _("星期日"))
@@ -68,6 +70,7 @@ class StartData:
     township_name: str
     villages: list[divisions.Division]
     today: dt.date
+    supplement_draft: dict[str, Any] | None = None
 
 
 def load_start(ctx: Context, actor: Actor) -> StartData:
@@ -76,7 +79,8 @@ def load_start(ctx: Context, actor: Actor) -> StartData:
 
     items = catalog.current_items(ctx)
     index = CatalogIndex(catalog.iter_index_rows(items))
-    draft = cases.load_draft(ctx, actor)
+    draft = cases.load_draft(ctx, actor, kind=DRAFT_INTAKE)
+    supplement_draft = cases.load_draft(ctx, actor, kind=DRAFT_SUPPLEMENT)
     township_name = ""
     villages: list[divisions.Division] = []
     try:
@@ -86,7 +90,8 @@ def load_start(ctx: Context, actor: Actor) -> StartData:
     if sp is not None:
         township_name = sp.township_name
         villages = divisions.villages(sp.division_code[:9])
-    return StartData(items, index, draft, township_name, villages, ctx.today())
+    return StartData(items, index, draft, township_name, villages, ctx.today(),
+                     supplement_draft)
 
 
 def load_catalog(ctx: Context) -> tuple[list[ServiceItem], CatalogIndex]:
@@ -118,12 +123,14 @@ def load_supplement(ctx: Context, case_id: int) -> SupplementData:
     return SupplementData(case, item, intake.lines_of(case), notified, notice_at)
 
 
-def save_draft_job(ctx: Context, actor: Actor, payload: dict[str, Any] | None) -> None:
+def save_draft_job(ctx: Context, actor: Actor, payload: dict[str, Any] | None,
+                   kind: str = DRAFT_INTAKE) -> None:
+    """Save the draft of ``kind`` (a new intake, or a 补正); ``None`` removes it."""
     if payload is None:
-        cases.clear_draft(ctx, actor)
+        cases.clear_draft(ctx, actor, kind=kind)
         return
     payload = dict(payload, saved_at=ctx.clock().isoformat(timespec="seconds"))
-    cases.save_draft(ctx, actor, payload)
+    cases.save_draft(ctx, actor, payload, kind=kind)
 
 
 # --- small pieces ----------------------------------------------------------------------
@@ -292,6 +299,9 @@ class IntakePage(QtWidgets.QWidget):
         self._drafts_enabled = True
         self._running = False
         self._pending_draft: dict[str, Any] | None = None
+        #: a 补正 draft offered in its banner, not yet restored or discarded
+        self._pending_supplement_draft: dict[str, Any] | None = None
+        self._supplement_touched = False  # the clerk changed something in this 补正
         self._f5_armed = False
 
         self._draft_timer = QtCore.QTimer(self)
@@ -341,6 +351,9 @@ class IntakePage(QtWidgets.QWidget):
         self.draft_banner = MessageBanner(self)
         self.draft_banner.setObjectName("draftBanner")
         root.addWidget(self.draft_banner)
+        self.supplement_draft_banner = MessageBanner(self)
+        self.supplement_draft_banner.setObjectName("supplementDraftBanner")
+        root.addWidget(self.supplement_draft_banner)
         self.banner = MessageBanner(self)
         root.addWidget(self.banner)
 
@@ -532,6 +545,7 @@ class IntakePage(QtWidgets.QWidget):
         self.further_reason_edit.setPlaceholderText(_("再次告知的原因（只限新发现的问题）"))
         self.further_reason_edit.setToolTip(_("例如：补交的材料有误。已经告知过的问题不能再次告知。"))
         self.further_reason_edit.textChanged.connect(self._update_decision)
+        self.further_reason_edit.textChanged.connect(self._on_further_reason_changed)
         self.reasons: dict[str, QtWidgets.QLabel] = {}
         buttons = (("accept", self.accept_button), ("notice", self.notice_button),
                    ("refuse", self.refuse_button), ("save", self.save_supplement_button),
@@ -683,6 +697,8 @@ class IntakePage(QtWidgets.QWidget):
         if not self.loaded:
             self._pending = ("item", item_id)
             return
+        if self.mode == SUPPLEMENT and self.outcome is None:
+            self._drop_supplement_draft()  # the clerk leaves the 补正 for another intake
         if self.outcome is not None or self.mode == SUPPLEMENT:
             self._reset(clear_draft=False)
         item = self.items_by_id.get(item_id)
@@ -698,13 +714,30 @@ class IntakePage(QtWidgets.QWidget):
             self._pending = ("supplement", case_id)
             return
         self.banner.clear()
+        offered = self._pending_supplement_draft
+        if offered is not None and offered.get("case_id") == case_id:
+            self._restore_supplement_draft()  # the same case: its unsaved ticks come back
+            return
         self.runner.run(load_supplement, self.ctx, case_id, on_success=self._on_supplement_loaded,
                         on_failure=self._show_error)
 
     def new_intake(self) -> None:
-        """Start afresh for the next applicant; an unfinished draft is discarded."""
+        """Start afresh for the next applicant; an unfinished draft is discarded.
+
+        Leaving a 补正 drops only the 补正's draft: a new intake put aside for it comes back.
+        """
         if not self.loaded:
             self._pending = ("new", 0)
+            return
+        if self.mode == SUPPLEMENT:
+            if self.outcome is None:
+                self._drop_supplement_draft()
+            self._reset(clear_draft=False)
+            self.draft_banner.clear()
+            self.runner.run(cases.load_draft, self.ctx, self.actor, kind=DRAFT_INTAKE,
+                            on_success=self._on_intake_draft_reloaded,
+                            on_failure=self._on_draft_failed)
+            self.search_edit.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         self._reset(clear_draft=True)
         self.draft_banner.clear()
@@ -863,15 +896,31 @@ class IntakePage(QtWidgets.QWidget):
             return
         self._draft_dirty = False
         payload = self.draft_payload()
+        kind = DRAFT_SUPPLEMENT if self.mode == SUPPLEMENT else DRAFT_INTAKE
         try:
-            self.runner.run(save_draft_job, self.ctx, self.actor, payload,
+            self.runner.run(save_draft_job, self.ctx, self.actor, payload, kind=kind,
                             on_failure=self._on_draft_failed)
         except RuntimeError:  # the runner has shut down: the program is closing
             log.warning("draft not saved: the task runner has shut down")
 
     def draft_payload(self) -> dict[str, Any] | None:
-        if self.mode != NEW or self.outcome is not None:
+        """The draft of what is on screen: a new intake's (kind "intake") or, in 补正 mode,
+        the reopened case's ticks (kind "supplement"); None when there is nothing to keep."""
+        if self.outcome is not None:
             return None
+        if self.mode == SUPPLEMENT:
+            if self.case is None:
+                return None
+            return {
+                "version": DRAFT_VERSION,
+                "case_id": self.case.id,
+                "case_no": self.case.case_no,
+                "applicant_name": self.case.applicant_name,
+                "item_name": self.item.name if self.item else "",
+                "step": self.step,
+                "further_reason": self.further_reason_edit.text(),
+                "lines": self._lines_payload(),
+            }
         if self.item is None and self.applicant_form.is_empty():
             return None
         return {
@@ -881,13 +930,16 @@ class IntakePage(QtWidgets.QWidget):
             "item_name": self.item.name if self.item else "",
             "step": self.step,
             "applicant": self.applicant_form.to_payload(),
-            "lines": [
-                {"seq": ln.seq, "name": ln.name, "condition_applies": ln.condition_applies,
-                 "state": ln.state.value, "copies_received": ln.copies_received,
-                 "problem": ln.problem}
-                for ln in self.checklist.lines()
-            ],
+            "lines": self._lines_payload(),
         }
+
+    def _lines_payload(self) -> list[dict[str, Any]]:
+        return [
+            {"seq": ln.seq, "name": ln.name, "condition_applies": ln.condition_applies,
+             "state": ln.state.value, "copies_received": ln.copies_received,
+             "problem": ln.problem}
+            for ln in self.checklist.lines()
+        ]
 
     # === Qt overrides =====================================================================
 
@@ -915,6 +967,14 @@ class IntakePage(QtWidgets.QWidget):
                 self._restore_draft(data.draft)
             else:
                 self._offer_draft(data.draft)
+        if data.supplement_draft:
+            # restored at once only when nothing else asks for the page (a new intake's
+            # draft, or the main window opening an item or a case); otherwise offered
+            if pending is None and not data.draft:
+                self._pending_supplement_draft = data.supplement_draft
+                self._restore_supplement_draft()
+            else:
+                self._offer_supplement_draft(data.supplement_draft)
         if pending is not None:
             kind, value = pending
             if kind == "item":
@@ -923,7 +983,7 @@ class IntakePage(QtWidgets.QWidget):
                 self.open_for_supplement(value)
             else:
                 self.new_intake()
-        if pending is None and not data.draft:
+        if pending is None and not data.draft and not data.supplement_draft:
             self.search_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_catalog_reloaded(self, result: tuple[list[ServiceItem], CatalogIndex]) -> None:
@@ -1067,7 +1127,15 @@ class IntakePage(QtWidgets.QWidget):
     # === checklist ========================================================================
 
     def _on_checklist_changed(self) -> None:
+        if self.mode == SUPPLEMENT and not self._restoring:
+            self._supplement_touched = True
         self._update_context()
+        self._schedule_draft()
+
+    def _on_further_reason_changed(self, _text: str) -> None:
+        if self.mode != SUPPLEMENT or self._restoring:
+            return
+        self._supplement_touched = True
         self._schedule_draft()
 
     def _on_checklist_finished(self) -> None:
@@ -1131,9 +1199,9 @@ class IntakePage(QtWidgets.QWidget):
         self._running = False
         self.outcome = outcome
         self._draft_dirty = False
-        if self.mode == NEW:
-            self.runner.run(save_draft_job, self.ctx, self.actor, None,
-                            on_failure=self._on_draft_failed)
+        kind = DRAFT_INTAKE if self.mode == NEW else DRAFT_SUPPLEMENT
+        self.runner.run(save_draft_job, self.ctx, self.actor, None, kind=kind,
+                        on_failure=self._on_draft_failed)
         self.draft_banner.clear()
         self._show_done(outcome)
         self.case_saved.emit(outcome.case_id)
@@ -1243,25 +1311,42 @@ class IntakePage(QtWidgets.QWidget):
         self.reopen_edit.setFocus()
         self.reopen_edit.selectAll()
 
-    def _on_supplement_loaded(self, data: SupplementData) -> None:
+    def _on_supplement_loaded(self, data: SupplementData,
+                              draft: dict[str, Any] | None = None) -> None:
+        """Show a waiting case for 补正; with ``draft``, the ticks saved before a crash."""
         case = data.case
         if case.status != CaseStatus.AWAITING_SUPPLEMENT.value:
+            if draft is not None:  # completed or changed meanwhile, e.g. at another counter
+                self._drop_supplement_draft()
+                self.banner.show_message(
+                    _("办件 {no} 已不再待补正（当前状态「{status}」），上次未保存的补正核对已删除。").format(
+                        no=case.case_no, status=CaseStatus(case.status).label), "info")
+                return
             self.banner.show_message(
                 _("办件 {no} 当前状态为「{status}」，不是待补正，不能补正材料。").format(
                     no=case.case_no, status=CaseStatus(case.status).label), "error")
             return
+        if draft is None:
+            # a 补正 draft kept so far belongs to a case the clerk now leaves (or this one,
+            # opened afresh): this case's ticks replace it
+            self._drop_supplement_draft()
         if self.mode == NEW and self.outcome is None:
             self.flush_draft()  # the unfinished intake stays as a draft
         self._reset(clear_draft=False)
+        # the new intake's draft waits in the database; it comes back when the 补正 is left
+        self._pending_draft = None
+        self.draft_banner.clear()
         self.mode = SUPPLEMENT
         self.case = case
-        self._drafts_enabled = False
         self.item = data.item
         self.item_view.set_item(data.item)
         self._update_conditions_card()
         self.applicant_form.fill_from_applicant(case.applicant, returning=False)
         self.applicant_form.set_read_only(True)
-        self.checklist.set_lines(data.lines, highlighted=data.notified)
+        lines = data.lines
+        if draft is not None:
+            lines = _merge_lines(lines, draft.get("lines") or [])
+        self.checklist.set_lines(lines, highlighted=data.notified)
         self.mode_label.setText(_("补正"))
         self.mode_label.setProperty("supplement", "true")
         self.mode_label.style().unpolish(self.mode_label)
@@ -1275,14 +1360,81 @@ class IntakePage(QtWidgets.QWidget):
         self.banner.add_action(_("放弃补正，回到新受理"), self.new_intake, "leaveSupplementButton")
         for step in (STEP_ITEM, STEP_APPLICANT):
             self.step_bar.set_done(step, True)
-        self.go_to(STEP_CHECKLIST)
+        step = STEP_CHECKLIST
+        self._restoring = True  # merely opening the case writes no draft
+        try:
+            if draft is not None:
+                self.further_reason_edit.setText(str(draft.get("further_reason") or ""))
+                try:
+                    step = min(max(int(draft.get("step") or 0), STEP_CHECKLIST), STEP_RESULT)
+                except (TypeError, ValueError):
+                    step = STEP_CHECKLIST
+            self.go_to(step)
+        finally:
+            self._restoring = False
+        if draft is not None:
+            self._supplement_touched = True
+            self.supplement_draft_banner.show_message(
+                _("已恢复办件 {no} 上次未保存的补正核对（{when}）").format(
+                    no=case.case_no, when=format_saved_at(draft.get("saved_at"))), "info")
+
+    def _offer_supplement_draft(self, draft: dict[str, Any]) -> None:
+        self._pending_supplement_draft = draft
+        name = str(draft.get("applicant_name") or "")
+        self.supplement_draft_banner.show_message(
+            _("有一份上次未保存的补正：办件 {no}（{name}{when}）").format(
+                no=draft.get("case_no") or "", name=_("{name}，").format(name=name) if name else "",
+                when=format_saved_at(draft.get("saved_at"))), "info")
+        self.supplement_draft_banner.add_action(_("恢复补正"), self._restore_supplement_draft,
+                                                "restoreSupplementDraftButton")
+        self.supplement_draft_banner.add_action(_("放弃"), self._drop_supplement_draft,
+                                                "discardSupplementDraftButton")
+
+    def _restore_supplement_draft(self) -> None:
+        """Reopen the case of the offered 补正 draft and put its ticks back."""
+        draft, self._pending_supplement_draft = self._pending_supplement_draft, None
+        self.supplement_draft_banner.clear()
+        if draft is None:
+            return
+        case_id = draft.get("case_id")
+        if not isinstance(case_id, int):
+            self._drop_supplement_draft()
+            return
+        self.banner.clear()
+        self.runner.run(load_supplement, self.ctx, case_id,
+                        on_success=lambda data: self._on_supplement_loaded(data, draft),
+                        on_failure=lambda error: self._on_supplement_draft_failed(draft, error))
+
+    def _on_supplement_draft_failed(self, draft: dict[str, Any], error: BaseException) -> None:
+        if isinstance(error, ServiceError):  # the case is gone: the draft cannot come back
+            self._drop_supplement_draft()
+            self.banner.show_message(
+                _("上次未保存的补正（办件 {no}）无法恢复：{error}").format(
+                    no=draft.get("case_no") or "", error=error_text(error)), "info")
+            return
+        self._offer_supplement_draft(draft)  # kept: it may open next time
+        self.banner.show_message(error_text(error), "error")
+
+    def _drop_supplement_draft(self) -> None:
+        """The clerk is done with the 补正 draft (saved, left, or the case stopped waiting)."""
+        self._pending_supplement_draft = None
+        self.supplement_draft_banner.clear()
+        self.runner.run(save_draft_job, self.ctx, self.actor, None, kind=DRAFT_SUPPLEMENT,
+                        on_failure=self._on_draft_failed)
+
+    def _on_intake_draft_reloaded(self, draft: dict[str, Any] | None) -> None:
+        """After a 补正 is left: the new intake put aside for it, if the page is still blank."""
+        if not draft or self.mode != NEW or self.outcome is not None or self.item is not None \
+                or not self.applicant_form.is_empty():
+            return
+        self._restore_draft(draft)
 
     # === drafts ===========================================================================
 
     def _schedule_draft(self) -> None:
-        if self._restoring or not self._drafts_enabled or not self.loaded or self.mode != NEW:
+        if self._restoring or not self._drafts_enabled or not self.loaded:
             return
-        if self.outcome is not None:
+        if self.outcome is not None or (self.mode == SUPPLEMENT and self.case is None):
             return
         self._draft_dirty = True
         self._draft_timer.start()
@@ -1361,6 +1513,7 @@ class IntakePage(QtWidgets.QWidget):
                 self.preview_dialog.close()
             self.mode = NEW
             self.case = None
+            self._supplement_touched = False
             self.outcome = None
             self.outcome_action = ""
             self.item = None
@@ -1388,8 +1541,11 @@ class IntakePage(QtWidgets.QWidget):
             self._disarm_f5()
 
     def _has_progress(self) -> bool:
-        return (self.mode == NEW and self.outcome is None
-                and (self.item is not None or not self.applicant_form.is_empty()))
+        if self.outcome is not None:
+            return False
+        if self.mode == SUPPLEMENT:
+            return self._supplement_touched
+        return self.item is not None or not self.applicant_form.is_empty()
 
     def _on_f5(self) -> None:
         if self._running:
@@ -1397,8 +1553,11 @@ class IntakePage(QtWidgets.QWidget):
         if self._has_progress() and not self._f5_armed:
             self._f5_armed = True
             self._f5_timer.start()
-            self.banner.show_message(
-                _("当前受理还没有办结。再按一次 F5 放弃并开始下一位（草稿将删除）。"), "warning")
+            if self.mode == SUPPLEMENT:
+                text = _("当前补正还没有保存。再按一次 F5 放弃补正并开始下一位（未保存的核对将删除）。")
+            else:
+                text = _("当前受理还没有办结。再按一次 F5 放弃并开始下一位（草稿将删除）。")
+            self.banner.show_message(text, "warning")
             return
         self.new_intake()
 

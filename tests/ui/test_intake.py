@@ -647,3 +647,157 @@ def test_unchecked_materials_are_not_called_missing_in_the_summary(qtbot, page, 
     page.go_to(STEP_RESULT)
     summary = page.summary_label.text()
     assert "未核对" not in summary and "一次性告知书将列出" in summary and "户口簿" in summary
+
+
+# --- the draft of a 补正 ---------------------------------------------------------------
+
+
+def waiting_case(ctx, clerk, name: str, number: str, missing: tuple[str, ...]):
+    """A 低保 case waiting for supplement: ``missing`` were told in the one-time notice."""
+    item = item_named(ctx, DIBAO)
+    lines = intake.checklist_for(item)
+    for ln in lines:
+        ln.condition_applies = None if ln.required else False
+        ln.state = ln.expected_state() if ln.required else MaterialState.NOT_APPLICABLE
+        ln.copies_received = ln.copies_required if ln.required else 0
+        if ln.name in missing:
+            ln.state = MaterialState.MISSING
+            ln.copies_received = 0
+    return intake.issue_notice(ctx, clerk, intake.IntakeForm(
+        item.id, intake.ApplicantInput(name=name, id_number=number, phone="13800003333"), lines))
+
+
+def reopen_and_tick(qtbot, page: IntakePage, case_id: int, wait_idle) -> None:
+    """户口簿 received, the 承诺书 brought but wrong, with its reason typed; then the debounce."""
+    page.open_for_supplement(case_id)
+    wait_idle()
+    assert page.mode == SUPPLEMENT
+    answer_row(qtbot, page, "户口簿", "1")
+    answer_row(qtbot, page, "家庭收入及财产状况诚信承诺书", "3")
+    type_text(page.checklist.row_named("家庭收入及财产状况诚信承诺书").reason_edit, "未签名按手印")
+    qtbot.wait(1300)  # the debounce
+    wait_idle()
+
+
+def destroy(qtbot, page: IntakePage) -> None:
+    page.close()
+    page.deleteLater()
+    qtbot.wait(10)
+
+
+SUPPLEMENT_MISSING = ("户口簿", "家庭收入及财产状况诚信承诺书", "家庭经济状况核对授权书")
+
+
+def test_supplement_ticks_come_back_after_the_page_is_destroyed(qtbot, demo_ctx, clerk, runner,
+                                                                wait_idle):
+    out = waiting_case(demo_ctx, clerk, "覃春花", make_id("19680404", "052"), SUPPLEMENT_MISSING)
+    first = make_page(qtbot, demo_ctx, runner, clerk, wait_idle)
+    reopen_and_tick(qtbot, first, out.case_id, wait_idle)
+    saved = cases.load_draft(demo_ctx, clerk, kind="supplement")
+    assert saved is not None and saved["case_id"] == out.case_id
+    assert saved["case_no"] == out.case_no
+    assert cases.load_draft(demo_ctx, clerk) is None  # the new intake's draft is apart
+    destroy(qtbot, first)  # nothing saved: the case is still waiting, as before
+    assert cases.case_detail(demo_ctx, out.case_id).status == CaseStatus.AWAITING_SUPPLEMENT.value
+
+    second = make_page(qtbot, demo_ctx, runner, clerk, wait_idle)
+    wait_idle()
+    assert second.mode == SUPPLEMENT and second.case.id == out.case_id
+    assert out.case_no in second.supplement_draft_banner.text()
+    assert "已恢复" in second.supplement_draft_banner.text()
+    checklist = second.checklist
+    received = checklist.row_named("户口簿").line
+    assert received.state is received.expected_state() and received.copies_received == 1
+    wrong = checklist.row_named("家庭收入及财产状况诚信承诺书")
+    assert wrong.line.state is MaterialState.WRONG
+    assert wrong.line.problem == "未签名按手印"
+    assert wrong.reason_edit.text() == "未签名按手印"
+    # untouched: still missing, and the notified materials are still marked
+    assert checklist.row_named("家庭经济状况核对授权书").line.state is MaterialState.MISSING
+    assert sorted(r.line.name for r in checklist.rows if r.highlighted) == sorted(
+        SUPPLEMENT_MISSING)
+
+    # saving the 补正's progress is its outcome: the draft goes
+    second.go_to(STEP_RESULT)
+    qtbot.mouseClick(second.save_supplement_button, Qt.MouseButton.LeftButton)
+    wait_idle()
+    assert second.outcome.status is CaseStatus.AWAITING_SUPPLEMENT
+    assert cases.load_draft(demo_ctx, clerk, kind="supplement") is None
+    stored = {m.name: m for m in cases.case_detail(demo_ctx, out.case_id).materials}
+    assert stored["家庭收入及财产状况诚信承诺书"].problem == "未签名按手印"
+    dispose(second)
+
+
+def test_supplement_draft_of_a_case_completed_meanwhile_is_dropped(qtbot, demo_ctx, clerk,
+                                                                   runner, wait_idle):
+    out = waiting_case(demo_ctx, clerk, "向德明", make_id("19590909", "071"), SUPPLEMENT_MISSING)
+    first = make_page(qtbot, demo_ctx, runner, clerk, wait_idle)
+    reopen_and_tick(qtbot, first, out.case_id, wait_idle)
+    assert cases.load_draft(demo_ctx, clerk, kind="supplement") is not None
+    destroy(qtbot, first)
+
+    # another counter takes the materials and accepts the case
+    lines = intake.lines_of(cases.case_detail(demo_ctx, out.case_id))
+    for ln in lines:
+        if ln.state is MaterialState.MISSING:
+            ln.state = ln.expected_state()
+            ln.copies_received = ln.copies_required
+    intake.supplement(demo_ctx, clerk, out.case_id, lines, "accept")
+
+    second = make_page(qtbot, demo_ctx, runner, clerk, wait_idle)
+    wait_idle()
+    assert second.mode != SUPPLEMENT and second.case is None
+    assert second.banner.isVisible() and second.banner.level == "info"
+    assert out.case_no in second.banner.text() and "不再待补正" in second.banner.text()
+    assert cases.load_draft(demo_ctx, clerk, kind="supplement") is None
+    dispose(second)
+
+
+def test_both_drafts_the_intake_comes_back_and_the_supplement_is_offered(
+        qtbot, demo_ctx, clerk, runner, wait_idle):
+    out = waiting_case(demo_ctx, clerk, "田秀珍", make_id("19710707", "083"), SUPPLEMENT_MISSING)
+    first = make_page(qtbot, demo_ctx, runner, clerk, wait_idle)
+    pick_item(qtbot, first, "dbsq", DIBAO)
+    type_text(first.applicant_form.name_edit, "冉小军")
+    qtbot.wait(1300)
+    wait_idle()
+    reopen_and_tick(qtbot, first, out.case_id, wait_idle)
+    destroy(qtbot, first)
+    assert cases.load_draft(demo_ctx, clerk) is not None
+    assert cases.load_draft(demo_ctx, clerk, kind="supplement") is not None
+
+    second = make_page(qtbot, demo_ctx, runner, clerk, wait_idle)
+    assert second.mode != SUPPLEMENT
+    assert second.applicant_form.name_edit.text() == "冉小军"  # restored as before
+    offer = second.supplement_draft_banner
+    assert offer.isVisible() and out.case_no in offer.text() and "田秀珍" in offer.text()
+    restore = [b for b in offer.action_buttons()
+               if b.objectName() == "restoreSupplementDraftButton"][0]
+    qtbot.mouseClick(restore, Qt.MouseButton.LeftButton)
+    wait_idle()
+    assert second.mode == SUPPLEMENT and second.case.id == out.case_id
+    received = second.checklist.row_named("户口簿").line
+    assert received.state is received.expected_state()
+
+    # leaving the 补正 deliberately drops its draft; the put-aside intake comes back
+    leave = [b for b in second.banner.action_buttons()
+             if b.objectName() == "leaveSupplementButton"][0]
+    qtbot.mouseClick(leave, Qt.MouseButton.LeftButton)
+    wait_idle()
+    assert cases.load_draft(demo_ctx, clerk, kind="supplement") is None
+    assert second.mode != SUPPLEMENT
+    assert second.applicant_form.name_edit.text() == "冉小军"
+    assert cases.load_draft(demo_ctx, clerk) is not None
+    dispose(second)
+
+
+def test_f5_asks_before_dropping_an_unsaved_supplement(qtbot, page, demo_ctx, clerk, wait_idle):
+    out = waiting_case(demo_ctx, clerk, "邓光荣", make_id("19620202", "094"), SUPPLEMENT_MISSING)
+    reopen_and_tick(qtbot, page, out.case_id, wait_idle)
+    assert cases.load_draft(demo_ctx, clerk, kind="supplement") is not None
+    qtbot.keyClick(QtWidgets.QApplication.focusWidget() or page, Qt.Key.Key_F5)
+    assert page.mode == SUPPLEMENT and "再按一次 F5" in page.banner.text()
+    qtbot.keyClick(QtWidgets.QApplication.focusWidget() or page, Qt.Key.Key_F5)
+    wait_idle()
+    assert page.mode != SUPPLEMENT
+    assert cases.load_draft(demo_ctx, clerk, kind="supplement") is None
