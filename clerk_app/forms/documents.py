@@ -365,21 +365,26 @@ def _grid_style(lay: Layout, header: bool) -> TableStyle:
     return _table_style(commands)
 
 
-def _id_value(data: DocumentData) -> str:
-    if data.applicant_id_label:
-        return f"{data.applicant_id_label} {data.applicant_id_number}"
-    return data.applicant_id_number
+def _id_value(data: DocumentData, width: float | None = None, size: float = 0) -> str:
+    """The ID type and number; the number goes on a line of its own rather than break in a
+    cell of ``width`` points (a number split across two lines is misread)."""
+    if not data.applicant_id_label:
+        return data.applicant_id_number
+    one_line = f"{data.applicant_id_label} {data.applicant_id_number}"
+    if width is not None and fonts.string_width(one_line, size) > width:
+        return f"{data.applicant_id_label}\n{data.applicant_id_number}"
+    return one_line
 
 
 def _date_label(data: DocumentData) -> str:
     return {"notice": "告知时间", "receipt": "受理时间", "refusal": "出具时间"}[data.kind]
 
 
-def _info_rows(data: DocumentData) -> list[tuple[str, str]]:
+def _info_rows(data: DocumentData, value_width: float, size: float) -> list[tuple[str, str]]:
     rows = [
         ("办件编号", data.case_no),
         ("申请人", data.applicant_name),
-        ("证件号码", _id_value(data)),
+        ("证件号码", _id_value(data, value_width, size)),
         ("联系电话", data.applicant_phone),
         ("联系地址", data.applicant_address),
         ("申请事项", data.item_name),
@@ -393,11 +398,12 @@ def _info_rows(data: DocumentData) -> list[tuple[str, str]]:
 def _info_table(data: DocumentData, lay: Layout, st: dict) -> Table:
     if lay.wide:
         return _info_grid(data, lay, st)
+    value_width = lay.frame_width - lay.label_width
     rows = [
         [_para(label, st["cell"]), _para(value, st["cell"])]
-        for label, value in _info_rows(data)
+        for label, value in _info_rows(data, value_width - 2, st["cell"].fontSize)
     ]
-    table = Table(rows, colWidths=[lay.label_width, lay.frame_width - lay.label_width])
+    table = Table(rows, colWidths=[lay.label_width, value_width])
     table.setStyle(_table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -415,10 +421,14 @@ def _info_grid(data: DocumentData, lay: Layout, st: dict) -> Table:
     def label(text):
         return _para(text, cell, strong=True)
 
+    side = lay.label_width
+    value_width = (lay.frame_width - 2 * side) / 2
+    first_value = value_width + 6 * mm  # the left value column, less the cell's paddings below
     pairs = [
         (("办件编号", data.case_no), ("经办人", data.clerk_name)),
         (("申请人", data.applicant_name), ("联系电话", data.applicant_phone)),
-        (("证件号码", _id_value(data)), (_date_label(data), format_datetime(data.issued_at))),
+        (("证件号码", _id_value(data, first_value - 2 * 2.5 - 1, cell.fontSize)),
+         (_date_label(data), format_datetime(data.issued_at))),
     ]
     singles = [
         ("联系地址", data.applicant_address),
@@ -433,9 +443,7 @@ def _info_grid(data: DocumentData, lay: Layout, st: dict) -> Table:
     for text, value in singles:
         spans.append(len(rows))
         rows.append([label(text), _para(value, cell), "", ""])
-    side = lay.label_width
-    value_width = (lay.frame_width - 2 * side) / 2
-    table = Table(rows, colWidths=[side, value_width + 6 * mm, side, value_width - 6 * mm])
+    table = Table(rows, colWidths=[side, first_value, side, value_width - 6 * mm])
     style = _grid_style(lay, header=False)
     style.add("BACKGROUND", (0, 0), (0, -1), SHADE)
     style.add("BACKGROUND", (2, 0), (2, len(pairs) - 1), SHADE)

@@ -344,7 +344,8 @@ def _base_content(case: Case, sp: ServicePoint, actor: Actor) -> dict[str, Any]:
         "service_point_phone": sp.phone or "", "service_point_address": sp.address or "",
         "case_no": case.case_no, "item_name": it.name, "item_code": it.code, "item_body": it.body,
         "applicant_name": a.name, "applicant_id_label": label,
-        "applicant_id_number": ids.mask_id(a.id_number),
+        # a person's number is masked on paper; an organization's credit code is public
+        "applicant_id_number": a.id_number if a.id_type == ORG_ID_TYPE else ids.mask_id(a.id_number),
         "applicant_phone": ids.mask_phone(a.phone) if a.phone else "",
         "applicant_address": a.address, "clerk_name": actor.name,
         "legal_limit": it.legal_limit, "promised_limit": it.promised_limit,

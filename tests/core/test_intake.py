@@ -234,3 +234,21 @@ def test_document_numbers_count_per_kind_and_year(demo_ctx, clerk):
     assert len(set(nos)) == 3
     assert [int(n[-5:-1]) for n in nos] == [1, 2, 3]
     assert all(n.startswith("龙舟坪受〔2026〕") for n in nos)
+
+
+def test_paper_masks_a_persons_number_but_prints_an_organizations_credit_code(demo_ctx, clerk):
+    from tests.core.test_ids import uscc_with_check
+
+    item = item_named(demo_ctx, "最低生活保障申请")
+    who = person()
+    out = intake.accept(demo_ctx, clerk, intake.IntakeForm(item.id, who, all_received(item)))
+    text = pdf_text(documents.render(demo_ctx, out.document_id, "a4")[0])
+    assert who.id_number not in text
+    assert who.id_number[:6] + "*" * 8 + who.id_number[-4:] in text
+
+    code = uscc_with_check("93420528MA49ABCD1".replace("I", "1"))
+    org = intake.ApplicantInput(kind="org", name="长阳龙舟坪镇某某农业专业合作社", id_type="uscc",
+                                id_number=code, phone="0717-5321234", legal_rep="覃大勇")
+    out = intake.accept(demo_ctx, clerk, intake.IntakeForm(item.id, org, all_received(item)))
+    text = pdf_text(documents.render(demo_ctx, out.document_id, "a4")[0])
+    assert code in text  # a public code: the receipt carries it in full
