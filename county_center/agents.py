@@ -10,7 +10,7 @@ Unlike a case, these records need no order: each carries the whole object, and t
 merges what it holds with what arrives -- an agent by its version (newer wins), a
 commission by uniting its steps and taking the furthest state (a cancellation never beats
 what the township recorded after the handover: ``domain.agents.furthest``), a sheet by
-"received wins".
+"received wins" (then "replaced": the agent printed a newer sheet for its commissions).
 After each merge the county appends the merged object to the feed for every device of the
 service point (kinds ``agent``, ``commission``, ``handover``): so every counter of the
 township knows the agents and their keys, a sheet received at one counter is refused as
@@ -37,11 +37,11 @@ ENTITIES = ("agent", "commission", "handover")
 OPS = {
     "agent": ("registered", "updated", "status", "provisioned"),
     "commission": tuple(s.value for s in CommissionState) + ("materials",),
-    "handover": ("issued", "delivered", "received"),
+    "handover": ("issued", "delivered", "received", "replaced"),
 }
 RECORD_ID_RE = re.compile(r"^[0-9A-Za-z-]{8,36}$")
 MAX_KEY = 60  # cc_agent_changes.key, cc_agent_objects.key (PostgreSQL enforces the length)
-HANDOVER_STATES = ("issued", "delivered", "received")
+HANDOVER_STATES = ("issued", "delivered", "received", "replaced")
 
 
 def state_label(entity: str, state: str) -> str:
@@ -53,7 +53,7 @@ def state_label(entity: str, state: str) -> str:
             return CommissionState(state).label
     except ValueError:
         return state
-    return {"issued": "已签发", "delivered": "已送达", "received": "已接收"}.get(state, state)
+    return {"issued": "已签发", "delivered": "已送达", "received": "已接收", "replaced": "已作废重出"}.get(state, state)
 
 
 class AgentChange(Base):
@@ -183,7 +183,9 @@ def _merge_commission(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[s
 def _merge_handover(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
     if old is None:
         return new
-    if old.get("state") == "received":
+    # received wins over everything; a sheet the agent replaced by a newer one stays replaced
+    # whatever an older record about it says (received at a counter still beats it)
+    if old.get("state") == "received" or (old.get("state") == "replaced" and new.get("state") != "received"):
         return old | {"payload": old.get("payload") or new.get("payload")}
     return old | new
 

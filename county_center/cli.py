@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     for entity, noun, states in (("agent", "代办员", "active|suspended|left"),
                                  ("commission", "代办委托", "commissioned|collected|handed_over|…"),
-                                 ("handover", "交接单", "issued|delivered|received")):
+                                 ("handover", "交接单", "issued|delivered|received|replaced")):
         la = sub.add_parser(_LIST_COMMAND[entity], help=f"列出{noun}（县级合并后的最新状态）")
         la.add_argument("--service-point", help="只列该服务点（区划代码）")
         if entity != "agent":

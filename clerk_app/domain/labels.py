@@ -117,6 +117,8 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "handover_refused": _("拒收交接单"),
     "handover_received": _("接收交接单"),
     "handover_from_sync": _("同步交接单"),
+    "handover_replaced": _("交接单作废重出"),
+    "handover_at_counter": _("窗口交件"),
 }
 
 ENTITY_LABELS: dict[str, str] = {
@@ -207,6 +209,8 @@ DETAIL_LABELS: dict[str, str] = {
     "commissions": _("代办件"),
     "agent": _("代办员"),
     "mode": _("交接单格式"),
+    "replaced_by": _("由新交接单代替"),
+    "warnings": _("提示"),
 }
 # the same key meaning something else in one action
 _ACTION_DETAIL_LABELS: dict[tuple[str, str], str] = {
@@ -236,6 +240,9 @@ HANDOVER_REFUSAL_LABELS: dict[str, str] = {
     "unknown_item": _("事项不在清单中"),
     "already_handed_over": _("材料已交接过"),
     "expired": _("超过交接期限"),
+    "replaced": _("交接单已作废重出"),
+    "on_sheet": _("已列入交接单，应扫码接收"),
+    "agent_inactive": _("代办员已暂停或离任"),
 }
 _VIA_LABELS = {"sync": _("自动同步"), "agent": _("代办员登记"), "case": _("随办件办理")}
 _TAKE_LABELS = {"county": _("采用县级中心的数据"), "local": _("保留本机的数据")}

@@ -363,6 +363,9 @@ def create_sheets(ctx: Context, actor: Actor, commission_ids: list[int],
     now = ctx.clock()
     with ctx.tx() as s:
         agent = agent_service.require_agent(s, actor)
+        if not get_setting(s, agent_service.LAPTOP_AGENT_KEY):
+            raise ServiceError(_("这台是乡镇窗口的电脑，在这里不需要打印交接单：请把收齐的材料当面交给窗口人员，"
+                                 "由窗口人员在“代办总览”中选中委托，点“窗口交件…”核对材料后登记。"))
         seed = keys.get(agent.key, agent.key_serial)
         if seed is None:
             raise ServiceError(_("本机没有代办员的签名密钥，不能签发交接单。请在本人的代办电脑上操作，"
@@ -382,6 +385,7 @@ def create_sheets(ctx: Context, actor: Actor, commission_ids: list[int],
             if now.date() > c.valid_until:
                 raise ServiceError(_("委托 {no}（{name}）已于 {date} 过期，不能交接；请与委托人重新签订委托书。").format(
                     no=c.commission_no, name=c.principal_name, date=c.valid_until.isoformat()))
+        older = _live_sheets_of(s, rows)
         items = {it.id: it for it in s.scalars(select(ServiceItem).where(
             ServiceItem.id.in_({c.item_id for c in rows if c.item_id}))
             .options(selectinload(ServiceItem.materials)))}
@@ -413,7 +417,45 @@ def create_sheets(ctx: Context, actor: Actor, commission_ids: list[int],
             audit(s, now, actor, "handover_issued", "handover", h.sheet_no,
                   commissions=h.commission_nos, mode=h.mode)
             sheets.append(h)
+        for old in older:
+            # the paper of the older sheet may still be about: the township refuses it once it
+            # hears (sync) that it was replaced; its other commissions keep its number, so they
+            # are still not cancelled here while that paper may reach the township
+            old.state = "replaced"
+            newer = [h.sheet_no for h in sheets if set(h.commission_nos or []) & set(old.commission_nos or [])]
+            s.flush()
+            enqueue(s, now, "handover", old.sheet_no, "replaced", handover_payload(old))
+            audit(s, now, actor, "handover_replaced", "handover", old.sheet_no, replaced_by=newer,
+                  commissions=list(old.commission_nos or []))
         return sheets
+
+
+def _live_sheets_of(s: Session, rows: list[Commission]) -> list[Handover]:
+    """The sheets these commissions are on that are still live (printed, not received by the
+    township): a new sheet for them replaces those. A sheet the township received already
+    refuses the new one (the laptop learnt it through sync)."""
+    out: dict[str, Handover] = {}
+    for c in rows:
+        if not c.sheet_no:
+            continue
+        h = s.scalar(select(Handover).where(Handover.sheet_no == c.sheet_no))
+        if h is None or h.state == "replaced":
+            continue
+        if h.state == "received":
+            at = h.received_at.strftime("%Y-%m-%d %H:%M") if h.received_at else ""
+            raise ServiceError(_("委托 {no}（{name}）已随交接单 {sheet} 于 {at} 由乡镇接收，不能再列入新的交接单。").format(
+                no=c.commission_no, name=c.principal_name, sheet=h.sheet_no, at=at))
+        out[h.sheet_no] = h
+    return list(out.values())
+
+
+def newer_sheet_of(s: Session, h: Handover) -> Handover | None:
+    """For a replaced sheet: the latest sheet of the same agent with one of its commissions."""
+    mine = set(h.commission_nos or [])
+    later = s.scalars(select(Handover).where(Handover.agent_id == h.agent_id, Handover.id != h.id,
+                                             Handover.created_at >= h.created_at)
+                      .order_by(Handover.created_at.desc(), Handover.id.desc()))
+    return next((x for x in later if mine & set(x.commission_nos or [])), None)
 
 
 def mark_delivered(ctx: Context, actor: Actor, handover_id: int, note: str = "") -> Handover:
@@ -641,12 +683,16 @@ def _verify(s: Session, now: dt.datetime, actor: Actor, text: str) -> tuple[Shee
             "交接单 {sheet} 已于 {at} 由{who}接收，同一张交接单不能重复接收。"
             "如有补交的材料，请代办员另开交接单。").format(sheet=sheet_no, at=at, who=used.received_by or _("乡镇")),
             sheet_no)
+    void = s.scalar(select(Handover).where(Handover.sheet_no == sheet_no, Handover.state == "replaced"))
+    if void is not None:
+        newer = newer_sheet_of(s, void)
+        which = _("交接单 {no}（{at} 打印）").format(no=newer.sheet_no, at=newer.created_at.strftime("%Y-%m-%d %H:%M")) \
+            if newer is not None else _("新的交接单")
+        raise _refuse(s, now, actor, "replaced", _(
+            "交接单 {sheet} 已作废：代办员{name}为其中的委托重新打印了{which}。"
+            "请代办员出示新的交接单扫码接收，旧的交接单不能再用。").format(sheet=sheet_no, name=agent.name, which=which),
+            sheet_no)
     warnings: list[str] = []
-    # a suspended or departed agent: what they took on before still reaches the township (the
-    # citizen's materials must not be stranded); what they took on after, not
-    inactive = agent.status in (AgentStatus.SUSPENDED.value, AgentStatus.LEFT.value)
-    status_label = AgentStatus(agent.status).label
-    status_reason = f"（{agent.status_reason}）" if agent.status_reason else ""
     refs = _items_by_ref(s)
     sp = agent_service.service_point_of(s)
     cal = load_calendar(s)
@@ -667,14 +713,7 @@ def _verify(s: Session, now: dt.datetime, actor: Actor, text: str) -> tuple[Shee
                     "交接单 {sheet} 的第 {i} 件委托 {no} 与本机收到的委托信息不一致，不能接收。").format(
                     sheet=sheet_no, i=i, no=q.commission_no), sheet_no)
             item = s.get(ServiceItem, local.item_id) if local.item_id else (candidates[0] if candidates else None)
-            out.append(ScannedCommission(
-                local.commission_no, item.id if item else None, local.item_name, local.principal_name,
-                local.principal_id_type, local.principal_id_number, local.principal_phone,
-                local.village_code, local.valid_until,
-                local.collected_at.date() if local.collected_at else None, list(local.scope or []),
-                local.subdelegation,
-                [ScannedMaterial(m.seq, m.name, m.form, m.copies_required, MaterialState(m.state))
-                 for m in local.materials], True))
+            out.append(_scanned_from_local(local, item))
         else:
             if not candidates:
                 raise _refuse(s, now, actor, "unknown_item", _(
@@ -694,35 +733,69 @@ def _verify(s: Session, now: dt.datetime, actor: Actor, text: str) -> tuple[Shee
                 q.valid_until, q.collected_on, q.scope, q.subdelegation,
                 [ScannedMaterial(m.seq, m.name, m.form, m.copies, st)
                  for m, st in zip(materials, q.materials)], local is not None))
-        if local is not None and S(local.state).rank >= S.HANDED_OVER.rank:
-            raise _refuse(s, now, actor, "already_handed_over", _(
-                "委托 {no}（{name}）已经交接过（{state}），不能再随交接单 {sheet} 接收。").format(
-                no=q.commission_no, name=local.principal_name, state=S(local.state).label, sheet=sheet_no),
-                sheet_no)
-        if inactive:
-            _agent_no, commissioned_on, _code = commission_no_code(q.commission_no)
-            if commissioned_on > agent.status_date:
-                raise _refuse(s, now, actor, "agent_inactive", _(
-                    "代办员{name}自 {date} 起{status}{reason}。交接单 {sheet} 第 {i} 件委托 {no}（{principal}）"
-                    "是 {day} 受托的，在{status}之后，不能接收；请告知委托人本人到乡镇办理，或另行委托在岗的代办员。").format(
-                    name=agent.name, date=agent.status_date.isoformat(), status=status_label,
-                    reason=status_reason, sheet=sheet_no, i=i, no=q.commission_no,
-                    principal=out[-1].principal_name, day=commissioned_on.isoformat()), sheet_no)
-        collected_on = out[-1].collected_on
-        if collected_on is not None and now.date() > handover_due(collected_on, cal, limit).date:
-            warnings.append(_("委托 {no}（{name}）于 {day} 收件，超过 {n} 个工作日才交件，已记为超期交件。").format(
-                no=q.commission_no, name=out[-1].principal_name, day=collected_on.isoformat(), n=limit))
-        valid_until = out[-1].valid_until
-        if valid_until is not None and now.date() > valid_until:
-            raise _refuse(s, now, actor, "expired", _(
-                "交接单 {sheet} 第 {i} 件委托 {no}（{name}）已于 {date} 过期，不能接收；请委托人重新签订代办委托书。").format(
-                sheet=sheet_no, i=i, no=q.commission_no, name=out[-1].principal_name,
-                date=valid_until.isoformat()), sheet_no)
-    if inactive:
-        warnings.insert(0, _("代办员{name}自 {date} 起{status}{reason}；交接单上的委托是 {date} 及以前受托的，"
-                             "可以接收，请核实后再接收。").format(
-            name=agent.name, date=agent.status_date.isoformat(), status=status_label, reason=status_reason))
+        warning = _check_receivable(s, now, actor, agent, out[-1], local, cal, limit,
+                                    _("交接单 {sheet} 第 {i} 件委托 {no}").format(sheet=sheet_no, i=i, no=q.commission_no),
+                                    _("不能再随交接单 {sheet} 接收").format(sheet=sheet_no), sheet_no)
+        if warning:
+            warnings.append(warning)
+    if _inactive(agent):
+        warnings.insert(0, _inactive_warning(agent, _("交接单上的委托")))
     return p, agent, out, warnings
+
+
+def _scanned_from_local(local: Commission, item: ServiceItem | None) -> ScannedCommission:
+    """A commission this computer already holds, as the receive checklist shows it."""
+    return ScannedCommission(
+        local.commission_no, item.id if item else None, local.item_name, local.principal_name,
+        local.principal_id_type, local.principal_id_number, local.principal_phone,
+        local.village_code, local.valid_until,
+        local.collected_at.date() if local.collected_at else None, list(local.scope or []),
+        local.subdelegation,
+        [ScannedMaterial(m.seq, m.name, m.form, m.copies_required, MaterialState(m.state))
+         for m in local.materials], True)
+
+
+def _check_receivable(s: Session, now: dt.datetime, actor: Actor, agent: Agent, sc: ScannedCommission,
+                      local: Commission | None, cal: Any, limit: int, what: str, not_again: str,
+                      ref: str) -> str:
+    """What the township checks for each commission it takes in, on a sheet or at the counter:
+    not handed over already, not taken on after the agent was suspended or left, not expired.
+    Refusals raise (audited under ``ref``); a late handover is a warning (returned)."""
+    if local is not None and S(local.state).rank >= S.HANDED_OVER.rank:
+        raise _refuse(s, now, actor, "already_handed_over", _(
+            "委托 {no}（{name}）已经交接过（{state}），{not_again}。").format(
+            no=sc.commission_no, name=local.principal_name, state=S(local.state).label, not_again=not_again),
+            ref)
+    # a suspended or departed agent: what they took on before still reaches the township (the
+    # citizen's materials must not be stranded); what they took on after, not
+    if _inactive(agent):
+        _agent_no, commissioned_on, _code = commission_no_code(sc.commission_no)
+        if commissioned_on > agent.status_date:
+            reason = f"（{agent.status_reason}）" if agent.status_reason else ""
+            raise _refuse(s, now, actor, "agent_inactive", _(
+                "代办员{name}自 {date} 起{status}{reason}。{what}（{principal}）"
+                "是 {day} 受托的，在{status}之后，不能接收；请告知委托人本人到乡镇办理，或另行委托在岗的代办员。").format(
+                name=agent.name, date=agent.status_date.isoformat(), status=AgentStatus(agent.status).label,
+                reason=reason, what=what, principal=sc.principal_name, day=commissioned_on.isoformat()), ref)
+    if sc.valid_until is not None and now.date() > sc.valid_until:
+        raise _refuse(s, now, actor, "expired", _(
+            "{what}（{name}）已于 {date} 过期，不能接收；请委托人重新签订代办委托书。").format(
+            what=what, name=sc.principal_name, date=sc.valid_until.isoformat()), ref)
+    if sc.collected_on is not None and now.date() > handover_due(sc.collected_on, cal, limit).date:
+        return _("委托 {no}（{name}）于 {day} 收件，超过 {n} 个工作日才交件，已记为超期交件。").format(
+            no=sc.commission_no, name=sc.principal_name, day=sc.collected_on.isoformat(), n=limit)
+    return ""
+
+
+def _inactive(agent: Agent) -> bool:
+    return agent.status in (AgentStatus.SUSPENDED.value, AgentStatus.LEFT.value)
+
+
+def _inactive_warning(agent: Agent, what: str) -> str:
+    reason = f"（{agent.status_reason}）" if agent.status_reason else ""
+    return _("代办员{name}自 {date} 起{status}{reason}；{what}是 {date} 及以前受托的，"
+             "可以接收，请核实后再接收。").format(name=agent.name, date=agent.status_date.isoformat(),
+                                       status=AgentStatus(agent.status).label, reason=reason, what=what)
 
 
 def scan(ctx: Context, actor: Actor, text: str) -> ScanResult:
@@ -777,21 +850,10 @@ def receive(ctx: Context, actor: Actor, text: str,
                 c = cm._by_no(s, q.commission_no)
                 if c is None:
                     c = _commission_from_sheet(s, now, agent, q, p)
-                found = checks.get(q.commission_no, {})
-                for m in c.materials:
-                    st = MaterialState(m.state)
-                    verdict = found.get(m.seq, "ok" if st.received else "")
-                    if verdict not in ("", "ok", "missing", "wrong"):
-                        raise ServiceError(_("材料核对结果只能是 ok、missing 或 wrong。"))
-                    m.township_check = verdict
-                    if verdict in ("missing", "wrong"):
-                        missing.setdefault(c.commission_no, []).append(m.name)
                 c.sheet_no = p.sheet_no
-                c.handed_over_at = now
-                cm._step(s, now, actor, c, S.HANDED_OVER, place=cm.TOWNSHIP_PLACE,
-                         note=note, sheet=p.sheet_no, agent=agent.name,
-                         missing=missing.get(c.commission_no, []))
-                cm.changed(s, now, actor, c, "handed_over", sheet=p.sheet_no)
+                lacking = _hand_over(s, now, actor, c, checks.get(q.commission_no, {}), note, p.sheet_no)
+                if lacking:
+                    missing[c.commission_no] = lacking
                 ids_.append(c.id)
             s.flush()
             enqueue(s, now, "handover", h.sheet_no, "received", handover_payload(h))
@@ -800,6 +862,114 @@ def receive(ctx: Context, actor: Actor, text: str,
             return Received(h.sheet_no, h.id, ids_, missing)
     except IntegrityError:  # received at the same moment by another clerk of this computer
         raise ServiceError(_("交接单已被接收，同一张交接单不能重复接收。")) from None
+
+
+def _hand_over(s: Session, now: dt.datetime, actor: Actor, c: Commission, found: dict[int, str], note: str,
+               sheet_no: str | None = None) -> list[str]:
+    """The township takes the materials of one commission (from a sheet or at the counter):
+    the clerk's check per material (default: what the agent brought is "ok"), then 已交件 with
+    who, when, where and on which device. Returns the materials found missing or wrong."""
+    missing: list[str] = []
+    for m in c.materials:
+        verdict = found.get(m.seq, "ok" if MaterialState(m.state).received else "")
+        if verdict not in ("", "ok", "missing", "wrong"):
+            raise ServiceError(_("材料核对结果只能是 ok、missing 或 wrong。"))
+        m.township_check = verdict
+        if verdict in ("missing", "wrong"):
+            missing.append(m.name)
+    c.handed_over_at = now
+    if sheet_no:
+        cm._step(s, now, actor, c, S.HANDED_OVER, place=cm.TOWNSHIP_PLACE, note=note, sheet=sheet_no,
+                 agent=c.agent.name, missing=missing)
+        cm.changed(s, now, actor, c, "handed_over", sheet=sheet_no)
+    else:
+        cm._step(s, now, actor, c, S.HANDED_OVER, place=cm.TOWNSHIP_PLACE, note=note, counter=True,
+                 agent=c.agent.name, missing=missing)
+        cm.changed(s, now, actor, c, "handed_over", place=cm.TOWNSHIP_PLACE)
+    return missing
+
+
+# --------------------------------------------------------------------------- at the counter
+
+
+COUNTER_NOTE = _("已在窗口交件")
+
+
+@dataclass
+class CounterCheck:
+    """A collected commission whose materials the agent hands over at the counter."""
+
+    commission_id: int
+    agent_name: str
+    agent_no: str
+    commission: ScannedCommission
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CounterHandover:
+    commission_id: int
+    commission_no: str
+    missing: list[str]  # materials the township did not find
+    warnings: list[str] = field(default_factory=list)
+
+
+def _counter_check(s: Session, now: dt.datetime, actor: Actor, commission_id: int) -> tuple[Commission, CounterCheck]:
+    cm._require_staff(actor)
+    if get_setting(s, agent_service.LAPTOP_AGENT_KEY):
+        raise PermissionDenied(_("这是代办员的代办电脑，窗口交件只能在乡镇窗口的电脑上由窗口人员登记。"))
+    c = cm._load(s, commission_id)
+    ref = c.commission_no
+    state = S(c.state)
+    if state is S.COMMISSIONED:
+        raise ServiceError(_("委托 {no}（{name}）的材料还没有收齐（{state}），代办员收件后才能交件。").format(
+            no=c.commission_no, name=c.principal_name, state=state.label))
+    if state is S.CANCELLED:
+        raise ServiceError(_("委托 {no}（{name}）当前为「{state}」，不能交件。").format(
+            no=c.commission_no, name=c.principal_name, state=state.label))
+    if state is S.COLLECTED and c.sheet_no:
+        sheet = s.scalar(select(Handover).where(Handover.sheet_no == c.sheet_no))
+        if sheet is None or sheet.state != "received":
+            raise _refuse(s, now, actor, "on_sheet", _(
+                "委托 {no}（{name}）已列入代办员打印的交接单 {sheet}，请扫描交接单上的二维码接收，不要在窗口另行交件。"
+                "交接单遗失的，请代办员在代办电脑上重新打印。").format(
+                no=c.commission_no, name=c.principal_name, sheet=c.sheet_no), ref)
+    item = s.get(ServiceItem, c.item_id) if c.item_id else None
+    sc = _scanned_from_local(c, item)
+    agent = c.agent
+    warning = _check_receivable(s, now, actor, agent, sc, c, load_calendar(s), agent_service.handover_limit(s),
+                                _("委托 {no}").format(no=c.commission_no), _("不能再在窗口交件"), ref)
+    warnings = [w for w in (warning,) if w]
+    if _inactive(agent):
+        warnings.insert(0, _inactive_warning(agent, _("这件委托")))
+    return c, CounterCheck(c.id, agent.name, agent.agent_no, sc, warnings)
+
+
+def counter_check(ctx: Context, actor: Actor, commission_id: int) -> CounterCheck:
+    """Before a handover at the counter: what the agent collected, for the clerk to check
+    (the same checklist as a sheet's), and any warning (late, agent suspended)."""
+    now = ctx.clock()
+    with ctx.tx() as s:
+        return _counter_check(s, now, actor, commission_id)[1]
+
+
+def hand_over_at_counter(ctx: Context, actor: Actor, commission_id: int,
+                         checks: dict[int, str] | None = None, note: str = "") -> CounterHandover:
+    """已在窗口交件: on a township counter (not an agent's laptop), the agent -- or the
+    supervisor who recorded the commission for them -- hands the collected materials over in
+    person, and the clerk records it with the materials check. No sheet and no signing key are
+    needed; the commission is 已交件 like a received sheet's and is accepted through intake.
+
+    ``checks``: per material seq, "ok", "missing" or "wrong" (default: what the agent marked as
+    collected is "ok")."""
+    now = ctx.clock()
+    with ctx.tx() as s:
+        c, check = _counter_check(s, now, actor, commission_id)
+        text = COUNTER_NOTE + (f"：{note.strip()}" if note.strip() else "")
+        missing = _hand_over(s, now, actor, c, checks or {}, text)
+        audit(s, now, actor, "handover_at_counter", "commission", c.commission_no, agent=c.agent.agent_no,
+              missing=missing, warnings=check.warnings)
+        return CounterHandover(c.id, c.commission_no, missing, check.warnings)
 
 
 def _commission_from_sheet(s: Session, now: dt.datetime, agent: Agent, q: ScannedCommission,
@@ -870,6 +1040,9 @@ def apply_handover_data(s: Session, now: dt.datetime, data: dict[str, Any]) -> s
         result = "applied"
     elif data.get("state") == "delivered" and h.state == "issued":
         h.state = "delivered"
+        result = "applied"
+    elif data.get("state") == "replaced" and h.state in ("issued", "delivered"):
+        h.state = "replaced"  # the agent printed a newer sheet: this one is refused from now on
         result = "applied"
     if result == "applied":
         s.flush()

@@ -13,8 +13,10 @@ sheets), :class:`OutcomeDialog` (what the township's paper says), :class:`StepDi
 (回交, the citizen's confirmation).
 
 The township: :class:`HandoverReceiveDialog` (a USB scanner types the QR text, or the clerk
-types the sheet number; check the materials; receive), :class:`ProxyAcceptDialog` (accept,
-notify or refuse a handed-over commission through the intake service).
+types the sheet number; check the materials; receive), :class:`CounterHandoverDialog`
+(已在窗口交件: a commission recorded on a counter, its materials brought in person and checked
+on the same :class:`HandoverChecklist`), :class:`ProxyAcceptDialog` (accept, notify or refuse a
+handed-over commission through the intake service).
 
 :class:`PdfPreviewDialog` shows and prints any of the agents' documents. Every service call
 goes through the task runner; the services check who may do what.
@@ -1319,6 +1321,9 @@ class HandoverSheetDialog(_Job):
         box.accepted.connect(self.submit)
         layout.addWidget(box)
         self.sheet_rows: list[Any] = []
+        self.sheet_states: dict[str, str] = {}
+        self.collected_rows: list[Any] = []
+        self.replacing: list[str] = []
         self.refresh()
 
     def refresh(self) -> None:
@@ -1331,15 +1336,23 @@ class HandoverSheetDialog(_Job):
 
     def _loaded(self, result: tuple[list, list]) -> None:
         rows, sheets = result
+        self.sheet_states = {h.sheet_no: h.state for h in sheets}
+        self.collected_rows = rows
         self.list.clear()
         for r in rows:
             due = _("，应于 {d} 前交件").format(d=r.handover_due.isoformat()) if r.handover_due else ""
             late = _("【已超期】") if r.handover_state == "overdue" else ""
-            on_sheet = _("（已在交接单 {no} 上）").format(no=r.sheet_no) if r.sheet_no else ""
+            live = self._live_sheet(r)
+            if live:
+                on_sheet = _("（已在交接单 {no} 上；再次签发将作废该交接单）").format(no=live)
+            elif r.sheet_no:
+                on_sheet = _("（原交接单 {no} 已作废，待重新签发）").format(no=r.sheet_no)
+            else:
+                on_sheet = ""
             item = QtWidgets.QListWidgetItem(f"{late}{r.commission_no}　{r.principal_name}　{r.item_name}{due}{on_sheet}")
             item.setData(Qt.ItemDataRole.UserRole, r.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked if r.sheet_no else Qt.CheckState.Checked)
+            item.setCheckState(Qt.CheckState.Unchecked if live else Qt.CheckState.Checked)
             if r.handover_state == "overdue":
                 item.setForeground(QtGui.QColor("#a61b1b"))
             self.list.addItem(item)
@@ -1353,6 +1366,12 @@ class HandoverSheetDialog(_Job):
         if not rows:
             self.banner.show_message(_("没有已收件、待交乡镇的委托。"), "info")
 
+    def _live_sheet(self, r: Any) -> str:
+        """The printed sheet a commission is on that the township has not received yet."""
+        if r.sheet_no and self.sheet_states.get(r.sheet_no, "issued") in ("issued", "delivered"):
+            return r.sheet_no
+        return ""
+
     def checked_ids(self) -> list[int]:
         return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())
                 if self.list.item(i).checkState() == Qt.CheckState.Checked]
@@ -1362,6 +1381,7 @@ class HandoverSheetDialog(_Job):
         if not chosen:
             self.banner.show_message(_("请勾选要交接的委托。"), "error")
             return
+        self.replacing = sorted({self._live_sheet(r) for r in self.collected_rows if r.id in chosen} - {""})
         self.run(handover.create_sheets, self.ctx, self.actor, chosen, on_success=self._done,
                  button=self.ok_button)
 
@@ -1369,8 +1389,11 @@ class HandoverSheetDialog(_Job):
         self.result_value = sheets
         self.issued.emit(sheets)
         self.previews = [show_sheet(self, self.ctx, self.runner, self.actor, h.id, h.sheet_no) for h in sheets]
-        self.banner.show_message(_("已签发 {n} 张交接单：{nos}").format(
-            n=len(sheets), nos="、".join(h.sheet_no for h in sheets)), "success")
+        text = _("已签发 {n} 张交接单：{nos}").format(n=len(sheets), nos="、".join(h.sheet_no for h in sheets))
+        if self.replacing:
+            text += _("。原交接单 {old} 已作废，请收回或销毁旧的纸质交接单，只把新的交到乡镇。").format(
+                old="、".join(self.replacing))
+        self.banner.show_message(text, "warning" if self.replacing else "success")
         self.refresh()
 
     def _selected_sheet(self) -> Any | None:
@@ -1562,6 +1585,76 @@ class CommissionDetailDialog(QtWidgets.QDialog):
 # =========================================================================== the township
 
 
+class HandoverChecklist(QtWidgets.QTreeWidget):
+    """The township's materials check, the same for a scanned sheet and a handover at the
+    counter: per commission, each material as the agent collected it, and a tick for what
+    the clerk finds (untick what is missing)."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setHeaderLabels([_("委托 / 材料"), _("代办员收取情况"), _("乡镇核对")])
+        header = self.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QtWidgets.QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(2, QtWidgets.QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(1, 170)
+        header.resizeSection(2, 110)
+        self.itemChanged.connect(self._on_item_changed)
+
+    def fill(self, scanned: list[handover.ScannedCommission]) -> None:
+        self.clear()
+        for c in scanned:
+            top = QtWidgets.QTreeWidgetItem([
+                _("{no}　{name}（{id}）　{item}").format(no=c.commission_no, name=c.principal_name,
+                                                      id=c.principal_masked, item=c.item_name), "", ""])
+            top.setData(0, Qt.ItemDataRole.UserRole, c.commission_no)
+            font = top.font(0)
+            font.setBold(True)
+            top.setFont(0, font)
+            for m in c.materials:
+                child = QtWidgets.QTreeWidgetItem([f"{m.name}（{m.form} {m.copies}份）", m.state.label, ""])
+                child.setData(0, Qt.ItemDataRole.UserRole, m.seq)
+                if m.brought:
+                    child.setFlags(child.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                    child.setCheckState(2, Qt.CheckState.Checked)
+                    child.setText(2, _("已收到"))
+                top.addChild(child)
+            self.addTopLevelItem(top)
+            top.setFirstColumnSpanned(True)
+            top.setExpanded(True)
+
+    def _on_item_changed(self, item: QtWidgets.QTreeWidgetItem, column: int) -> None:
+        if column == 2 and item.parent() is not None:
+            text = _("已收到") if item.checkState(2) == Qt.CheckState.Checked else _("缺")
+            if item.text(2) != text:
+                item.setText(2, text)
+
+    def checks(self) -> dict[str, dict[int, str]]:
+        """Per commission number, per material seq: "ok" or "missing" (what the agent brought)."""
+        out: dict[str, dict[int, str]] = {}
+        for i in range(self.topLevelItemCount()):
+            top = self.topLevelItem(i)
+            no = top.data(0, Qt.ItemDataRole.UserRole)
+            found: dict[int, str] = {}
+            for j in range(top.childCount()):
+                child = top.child(j)
+                if child.flags() & Qt.ItemFlag.ItemIsUserCheckable:
+                    found[int(child.data(0, Qt.ItemDataRole.UserRole))] = (
+                        "ok" if child.checkState(2) == Qt.CheckState.Checked else "missing")
+            out[no] = found
+        return out
+
+    def set_missing(self, commission_no: str, seq: int) -> None:
+        for i in range(self.topLevelItemCount()):
+            top = self.topLevelItem(i)
+            if top.data(0, Qt.ItemDataRole.UserRole) != commission_no:
+                continue
+            for j in range(top.childCount()):
+                if top.child(j).data(0, Qt.ItemDataRole.UserRole) == seq:
+                    top.child(j).setCheckState(2, Qt.CheckState.Unchecked)
+
+
 class HandoverReceiveDialog(_Job):
     """The township receives a handover sheet: scan (a USB scanner types the QR text and
     Enter) or type the sheet number; check the materials; receive; then accept each."""
@@ -1602,17 +1695,8 @@ class HandoverReceiveDialog(_Job):
         self.sheet_label.setObjectName("sheetLabel")
         self.sheet_label.setWordWrap(True)
         layout.addWidget(self.sheet_label)
-        self.tree = QtWidgets.QTreeWidget()
+        self.tree = HandoverChecklist(self)
         self.tree.setObjectName("sheetTree")
-        self.tree.setHeaderLabels([_("委托 / 材料"), _("代办员收取情况"), _("乡镇核对")])
-        header = self.tree.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QtWidgets.QHeaderView.ResizeMode.Fixed)
-        header.setSectionResizeMode(2, QtWidgets.QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(1, 170)
-        header.resizeSection(2, 110)
-        self.tree.itemChanged.connect(self._on_item_changed)
         layout.addWidget(self.tree, 1)
         self.accept_row = QtWidgets.QHBoxLayout()
         layout.addLayout(self.accept_row)
@@ -1658,58 +1742,16 @@ class HandoverReceiveDialog(_Job):
         self.sheet_label.setText(_("交接单 {no}　代办员 {name}（{agent}）　签发 {at}　共 {n} 件").format(
             no=result.sheet_no, name=result.agent_name, agent=result.agent_no,
             at=result.created_at.strftime("%Y-%m-%d %H:%M"), n=len(result.commissions)))
-        self.tree.clear()
-        for c in result.commissions:
-            top = QtWidgets.QTreeWidgetItem([
-                _("{no}　{name}（{id}）　{item}").format(no=c.commission_no, name=c.principal_name,
-                                                      id=c.principal_masked, item=c.item_name), "", ""])
-            top.setData(0, Qt.ItemDataRole.UserRole, c.commission_no)
-            font = top.font(0)
-            font.setBold(True)
-            top.setFont(0, font)
-            for m in c.materials:
-                child = QtWidgets.QTreeWidgetItem([f"{m.name}（{m.form} {m.copies}份）", m.state.label, ""])
-                child.setData(0, Qt.ItemDataRole.UserRole, m.seq)
-                if m.brought:
-                    child.setFlags(child.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                    child.setCheckState(2, Qt.CheckState.Checked)
-                    child.setText(2, _("已收到"))
-                top.addChild(child)
-            self.tree.addTopLevelItem(top)
-            top.setFirstColumnSpanned(True)
-            top.setExpanded(True)
+        self.tree.fill(result.commissions)
         self.scan_edit.setText(result.sheet_no)  # the long QR text is verified; show what it is
         self.receive_button.setEnabled(True)
         self.receive_button.setFocus()
 
-    def _on_item_changed(self, item: QtWidgets.QTreeWidgetItem, column: int) -> None:
-        if column == 2 and item.parent() is not None:
-            text = _("已收到") if item.checkState(2) == Qt.CheckState.Checked else _("缺")
-            if item.text(2) != text:
-                item.setText(2, text)
-
     def checks(self) -> dict[str, dict[int, str]]:
-        out: dict[str, dict[int, str]] = {}
-        for i in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(i)
-            no = top.data(0, Qt.ItemDataRole.UserRole)
-            found: dict[int, str] = {}
-            for j in range(top.childCount()):
-                child = top.child(j)
-                if child.flags() & Qt.ItemFlag.ItemIsUserCheckable:
-                    found[int(child.data(0, Qt.ItemDataRole.UserRole))] = (
-                        "ok" if child.checkState(2) == Qt.CheckState.Checked else "missing")
-            out[no] = found
-        return out
+        return self.tree.checks()
 
     def set_missing(self, commission_no: str, seq: int) -> None:
-        for i in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(i)
-            if top.data(0, Qt.ItemDataRole.UserRole) != commission_no:
-                continue
-            for j in range(top.childCount()):
-                if top.child(j).data(0, Qt.ItemDataRole.UserRole) == seq:
-                    top.child(j).setCheckState(2, Qt.CheckState.Unchecked)
+        self.tree.set_missing(commission_no, seq)
 
     @Slot()
     def receive(self) -> None:
@@ -1746,6 +1788,98 @@ class HandoverReceiveDialog(_Job):
 
     def open_accept(self, commission_id: int) -> None:
         self.accept_dialog = ProxyAcceptDialog(self.ctx, self.runner, self.actor, commission_id, self)
+        self.accept_dialog.open()
+
+
+class CounterHandoverDialog(_Job):
+    """已在窗口交件: the agent brings a collected commission's materials to the counter in
+    person (no sheet: it was recorded on a counter computer). The clerk checks the materials
+    on the same checklist as a sheet's and records the handover; then accepts it."""
+
+    handed_over = Signal(object)  # handover.CounterHandover
+
+    def __init__(self, ctx: Context, runner: TaskRunner, actor: Actor, commission_id: int, title: str,
+                 parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(ctx, runner, actor, parent)
+        self.commission_id = commission_id
+        self.check_result: handover.CounterCheck | None = None
+        self.setObjectName("CounterHandoverDialog")
+        self.setWindowTitle(_("窗口交件 — {title}").format(title=title))
+        self.resize(820, 520)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        hint = QtWidgets.QLabel(_("代办员当面把材料交到窗口，不需要交接单。请逐件核对材料，缺的请取消勾选，"
+                                  "再点“确认已在窗口交件”；随后即可受理。"))
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+        self.agent_label = QtWidgets.QLabel()
+        self.agent_label.setObjectName("agentLabel")
+        layout.addWidget(self.agent_label)
+        self.tree = HandoverChecklist(self)
+        self.tree.setObjectName("counterTree")
+        layout.addWidget(self.tree, 1)
+        form = QtWidgets.QFormLayout()
+        self.note_edit = QtWidgets.QLineEdit()
+        self.note_edit.setObjectName("noteEdit")
+        self.note_edit.setPlaceholderText(_("可不填，例如：代办员本人送来"))
+        form.addRow(_("说明"), self.note_edit)
+        layout.addLayout(form)
+        row = QtWidgets.QHBoxLayout()
+        row.addStretch(1)
+        self.ok_button = QtWidgets.QPushButton(_("确认已在窗口交件"))
+        self.ok_button.setObjectName("counterHandoverButton")
+        make_primary(self.ok_button)
+        self.ok_button.setEnabled(False)
+        self.ok_button.clicked.connect(self.submit)
+        self.accept_now_button = QtWidgets.QPushButton(_("受理…"))
+        self.accept_now_button.setObjectName("acceptNowButton")
+        self.accept_now_button.setVisible(False)
+        self.accept_now_button.clicked.connect(self.open_accept)
+        close = QtWidgets.QPushButton(_("关闭"))
+        close.setAutoDefault(False)
+        close.clicked.connect(self.accept)
+        row.addWidget(self.ok_button)
+        row.addWidget(self.accept_now_button)
+        row.addWidget(close)
+        layout.addLayout(row)
+        self.run(handover.counter_check, ctx, actor, commission_id, on_success=self._loaded)
+
+    def _loaded(self, check: handover.CounterCheck) -> None:
+        self.check_result = check
+        self.agent_label.setText(_("代办员 {name}（{no}）").format(name=check.agent_name, no=check.agent_no))
+        self.tree.fill([check.commission])
+        if check.warnings:
+            self.banner.show_message("\n".join(check.warnings), "warning")
+        self.ok_button.setEnabled(True)
+
+    def checks(self) -> dict[int, str]:
+        return next(iter(self.tree.checks().values()), {})
+
+    def set_missing(self, seq: int) -> None:
+        if self.check_result is not None:
+            self.tree.set_missing(self.check_result.commission.commission_no, seq)
+
+    def submit(self) -> None:
+        if self.check_result is None:
+            return
+        self.run(handover.hand_over_at_counter, self.ctx, self.actor, self.commission_id, self.checks(),
+                 self.note_edit.text(), on_success=self._done, button=self.ok_button)
+
+    def _done(self, result: handover.CounterHandover) -> None:
+        self.result_value = result
+        self.ok_button.setEnabled(False)
+        self.tree.setEnabled(False)
+        self.note_edit.setEnabled(False)
+        text = _("委托 {no} 已在窗口交件。").format(no=result.commission_no)
+        if result.missing:
+            text += _("核对时缺少：{names}（受理时将出具一次性告知书）。").format(names="、".join(result.missing))
+        self.banner.show_message(text, "success")
+        self.accept_now_button.setVisible(True)
+        self.accept_now_button.setFocus()
+        self.handed_over.emit(result)
+
+    def open_accept(self) -> None:
+        self.accept_dialog = ProxyAcceptDialog(self.ctx, self.runner, self.actor, self.commission_id, self)
         self.accept_dialog.open()
 
 

@@ -4,8 +4,9 @@
   is due (handovers against the county's limit, overdue in red), what came back (results to
   return, notices to act on), and every action on a commission.
 * :class:`AgentOverviewPage` -- the township's view (clerk, supervisor): all agents' open
-  commissions, overdue handovers, per-agent counts for a period; receiving handover sheets
-  and accepting handed-over commissions.
+  commissions, overdue handovers, per-agent counts for a period; receiving handover sheets,
+  recording a handover at the counter (窗口交件, for commissions recorded on a counter) and
+  accepting handed-over commissions.
 
 Both load on the task runner's database worker and never block the window. The lists are
 :class:`CommissionTableModel`, a ``QAbstractTableModel`` over plain rows.
@@ -529,6 +530,7 @@ class AgentOverviewPage(_CommissionPage):
         split.setSizes([220, 150, 330])
         layout.addWidget(split, 1)
         self._add_action_buttons(layout, (
+            ("counter", _("窗口交件…"), self.hand_over_at_counter),
             ("accept", _("受理所选…"), self.accept_selected),
             ("return", _("登记回交…"), self.return_result),
             ("confirm", _("登记委托人确认…"), self.confirm_receipt),
@@ -575,7 +577,8 @@ class AgentOverviewPage(_CommissionPage):
             v.resizeColumnsToContents()
         waiting = sum(1 for r in view.open if r.state is S.HANDED_OVER)
         if view.overdue:
-            self.banner.show_message(_("{n} 件代办委托收件后超过 {limit} 个工作日仍未交到乡镇，请联系代办员。").format(
+            self.banner.show_message(_("{n} 件代办委托收件后超过 {limit} 个工作日仍未交到乡镇，请联系代办员。"
+                                       "代办员把材料带到窗口的，请在“在办委托”中选中，点“窗口交件…”。").format(
                 n=len(view.overdue), limit=view.handover_limit), "error")
         elif waiting:
             self.banner.show_message(_("{n} 件已交件的委托等待受理。").format(n=waiting), "info")
@@ -603,6 +606,8 @@ class AgentOverviewPage(_CommissionPage):
     def _update_actions(self, *_args: object) -> None:
         r = self.selected()
         st = r.state if r else None
+        # a commission on a printed sheet is received by scanning the sheet (F6)
+        self.action_buttons["counter"].setEnabled(st is S.COLLECTED and not (r and r.sheet_no))
         self.action_buttons["accept"].setEnabled(st is S.HANDED_OVER)
         self.action_buttons["return"].setEnabled(bool(st and st.result_ready))
         self.action_buttons["confirm"].setEnabled(st is S.RETURNED)
@@ -625,6 +630,15 @@ class AgentOverviewPage(_CommissionPage):
             self.limit_dialog = dialogs.HandoverLimitDialog(self.ctx, self.runner, self.actor, self)
             self.limit_dialog.changed.connect(self._after)
             self.limit_dialog.open()
+
+    def hand_over_at_counter(self) -> None:
+        r = self.selected()
+        if r is not None and r.state is S.COLLECTED:
+            self.dialog = dialogs.CounterHandoverDialog(self.ctx, self.runner, self.actor, r.id,
+                                                        f"{r.commission_no} {r.principal_name}", self)
+            self.dialog.handed_over.connect(self._after)
+            self.dialog.finished.connect(self._after)  # accepted from the dialog meanwhile
+            self.dialog.open()
 
     def accept_selected(self) -> None:
         r = self.selected()

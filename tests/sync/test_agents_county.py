@@ -77,6 +77,31 @@ def test_malformed_agent_records_are_rejected_one_by_one(device, county):
     assert device.sync().ok
 
 
+def test_a_replaced_sheet_stays_replaced_until_a_township_receives_it(device, county):
+    """A reprint replaces the older sheet (op "replaced"); a stale record about the older
+    sheet does not bring it back to life, a township's receipt still wins."""
+    agents.register_agent(device.ctx, device.supervisor, agent_input())
+    [agent] = outbox_records(device)
+    service.push(county.db, device_id(device), [agent])
+
+    def sheet(op: str, **extra) -> dict:  # noqa: ANN003
+        return {"record_id": str(uuid.uuid4()), "entity": "handover", "key": "J1", "seq": 1, "op": op,
+                "created_at": "2026-12-03T10:00:00",
+                "payload": {"sheet_no": "J1", "service_point": DIVISION, "agent_no": agent["payload"]["agent_no"],
+                            "agent_key": agent["key"], "state": op, "payload": "DBJJ:AAAA"} | extra}
+
+    def state() -> str:
+        with county.admin() as s:
+            [obj] = cc_agents.list_objects(s, "handover")
+            return obj.state
+
+    answers = service.push(county.db, device_id(device), [sheet("issued"), sheet("replaced"), sheet("delivered")])
+    assert [a["status"] for a in answers] == ["applied"] * 3
+    assert state() == "replaced" and cc_agents.state_label("handover", "replaced") == "已作废重出"
+    service.push(county.db, device_id(device), [sheet("received", received_by="张丽")])
+    assert state() == "received"
+
+
 def test_a_change_applied_by_another_sender_while_waiting_is_a_duplicate(device, county):
     """Two senders carry the same change of case X. The first holds X's row and applies the
     change; the second waits for the row. When the first commits, the second must answer

@@ -369,6 +369,57 @@ def test_overview_lists_overdue_and_period_counts(qtbot, demo_ctx, supervisor, c
     assert dt.date(2027, 1, 1) == page.overview.start
 
 
+def test_clerk_records_a_handover_at_the_counter_then_accepts(qtbot, demo_ctx, supervisor, clerk, runner, clock,
+                                                             keys):
+    """An agent working at the township's PC: no sheet; the clerk checks the materials and
+    records 已在窗口交件 from the overview, the overdue flag goes, and it is accepted."""
+    from clerk_app.ui.agent_dialogs import CounterHandoverDialog
+    from clerk_app.ui.agent_pages import AgentOverviewPage
+
+    agents.register_agent(demo_ctx, supervisor, agent_input())
+    agent = auth.login(demo_ctx, "lixiuying", AGENT_PASSWORD)
+    [cid] = _collected(demo_ctx, agent)
+    clock.advance(days=7)
+    page = AgentOverviewPage(demo_ctx, runner, clerk)
+    qtbot.addWidget(page)
+    page.show()
+    _idle(qtbot, runner)
+    assert page.overdue_model.rowCount() == 1 and "窗口交件" in page.banner.text()
+    button = page.action_buttons["counter"]
+    assert button.text() == "窗口交件…" and not button.isEnabled()
+    no = page.overdue_model.row_at(0).commission_no
+    assert page.select(no) and button.isEnabled()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    d: CounterHandoverDialog = page.dialog
+    _idle(qtbot, runner)
+    assert d.tree.topLevelItemCount() == 1 and d.banner.level == "warning" and "超期交件" in d.banner.text()
+    first = next(m for m in d.check_result.commission.materials if m.brought)
+    d.set_missing(first.seq)
+    assert d.checks()[first.seq] == "missing"
+    with qtbot.waitSignal(d.handed_over, timeout=15000):
+        qtbot.mouseClick(d.ok_button, Qt.MouseButton.LeftButton)
+    _idle(qtbot, runner)
+    assert "已在窗口交件" in d.banner.text() and first.name in d.banner.text()
+    assert d.accept_now_button.isVisible() and not d.ok_button.isEnabled()
+    assert commissions.get_commission(demo_ctx, clerk, cid).state == S.HANDED_OVER
+    assert page.overdue_model.rowCount() == 0
+    assert page.select(no) and not button.isEnabled() and page.action_buttons["accept"].isEnabled()
+
+    # accepted from the same dialog: the missing material makes it a one-time notice
+    qtbot.mouseClick(d.accept_now_button, Qt.MouseButton.LeftButton)
+    a = d.accept_dialog
+    _idle(qtbot, runner)
+    assert a.form is not None and a.form.commission_id == cid
+    with qtbot.waitSignal(a.decided, timeout=15000):
+        qtbot.mouseClick(a.notice_button, Qt.MouseButton.LeftButton)
+    _idle(qtbot, runner)
+    assert a.result_value.status.value == "awaiting_supplement"
+    a.document_dialog.close()
+    d.accept()
+    _idle(qtbot, runner)
+    assert [r.state for r in page.open_model.rows] == [S.SUPPLEMENT]
+
+
 def test_supervisor_sets_a_local_handover_limit_and_returns_to_the_county_one(qtbot, demo_ctx, supervisor, clerk,
                                                                             runner, clock, keys):
     from clerk_app.ui.agent_pages import AgentOverviewPage
