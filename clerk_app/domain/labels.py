@@ -177,6 +177,7 @@ DETAIL_LABELS: dict[str, str] = {
     # sync
     "url": _("县级中心地址"),
     "previous": _("原设备标识"),
+    "tls_verify": _("校验 TLS 证书"),
     "record_id": _("记录标识"),
     "fixed": _("修改的内容"),
     "take": _("处理方式"),

@@ -219,7 +219,7 @@ def enrol(ctx: Context, actor: Actor | None, url: str, code: str, *, verify: boo
         ST.put(s, ST.FAILURES, 0)
         ST.put(s, ST.NEXT_ATTEMPT, "")
         audit(s, now, actor, "device_enrolled", "device", device_id, url=url.strip(),
-              previous=old_device or None)
+              previous=old_device or None, tls_verify=verify)
     return EnrolResult(device_id, str(answer.get("service_point_name") or ""),
                        str(answer.get("token_expires_at") or ""))
 

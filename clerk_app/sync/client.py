@@ -31,6 +31,14 @@ class NetworkError(SyncError):
     pass
 
 
+class CertificateError(NetworkError):
+    """The county's TLS certificate was not trusted (unknown CA, wrong host name, expired).
+
+    Not an authentication problem: nothing is stopped for good, the outbox waits, and the run
+    is retried with the normal backoff (the county may fix its certificate, or a supervisor
+    configures the county's CA bundle)."""
+
+
 class ServerError(SyncError):
     pass
 
@@ -67,19 +75,63 @@ class NotEnrolled(SyncError):
 
 
 def tls_verify(verify: bool, ca_bundle: str = "") -> bool | ssl.SSLContext:
+    """What httpx gets for ``verify``: off, the system CAs, or the county's CA bundle."""
     if not verify:
         return False
     if ca_bundle:
-        return ssl.create_default_context(cafile=ca_bundle)
+        try:
+            return ssl.create_default_context(cafile=ca_bundle)
+        except (OSError, ssl.SSLError):
+            raise CertificateError(
+                _("无法读取同步设置中的 CA 证书文件（{path}），暂时无法与县级中心同步；待上传的记录都保留在本机。"
+                  "请在「同步设置」中重新选择县中心的 CA 证书文件（PEM 格式），或联系县中心。").format(path=ca_bundle),
+                code="tls_ca_unreadable") from None
     return True
+
+
+_CERT_PROBLEMS = (  # OpenSSL's verify messages, in words for the counter
+    ("hostname mismatch", _("证书上的地址与县级中心地址不符")),
+    ("ip address mismatch", _("证书上的地址与县级中心地址不符")),
+    ("expired", _("证书已过期")),
+    ("not yet valid", _("证书尚未生效")),
+    ("self-signed", _("证书不是由本机信任的机构签发")),
+    ("self signed", _("证书不是由本机信任的机构签发")),
+    ("local issuer", _("证书不是由本机信任的机构签发")),
+)
+
+
+def _cert_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, ssl.SSLCertVerificationError):
+            return cur
+        cur = cur.__cause__ or cur.__context__
+    return None
+
+
+def _network_error(exc: Exception, url: str) -> NetworkError:
+    cert = _cert_failure(exc)
+    if cert is not None or "CERTIFICATE_VERIFY_FAILED" in str(exc).upper():
+        detail = str(getattr(cert, "verify_message", "") or exc).lower()
+        why = next((words for needle, words in _CERT_PROBLEMS if needle in detail),
+                   _("证书未通过校验"))
+        return CertificateError(
+            _("县级中心的 TLS 证书校验失败（{url}）：{why}，暂时无法同步；待上传的记录都保留在本机。"
+              "请在「同步设置」中配置县中心的 CA 证书文件，或联系县中心。").format(url=url, why=why),
+            code="tls_certificate")
+    if isinstance(exc, httpx.ConnectError) and "SSL" in str(exc).upper():
+        return NetworkError(
+            _("无法与县级中心建立加密连接（{url}）。请核对地址应以 https:// 还是 http:// 开头，"
+              "或联系县中心。稍后自动重试。").format(url=url), code="tls_handshake")
+    return NetworkError(_describe_network(exc, url), code="network")
 
 
 def _describe_network(exc: Exception, url: str) -> str:
     if isinstance(exc, httpx.TimeoutException):
         return _("连接县级中心超时（{url}），稍后自动重试。").format(url=url)
     if isinstance(exc, httpx.ConnectError):
-        if "CERTIFICATE" in str(exc).upper() or "SSL" in str(exc).upper():
-            return _("县级中心的证书校验失败（{url}）。请在同步设置中选择县级中心提供的 CA 证书。").format(url=url)
         return _("无法连接县级中心（{url}），可能是网络未连通，稍后自动重试。").format(url=url)
     return _("与县级中心的连接中断（{url}），稍后自动重试。").format(url=url)
 
@@ -127,7 +179,7 @@ class CountyClient:
             response = self._http.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
             log.info("sync %s %s: %s", method, path, type(exc).__name__)
-            raise NetworkError(_describe_network(exc, self.base_url), code="network") from None
+            raise _network_error(exc, self.base_url) from None
         try:
             body = response.json()
         except (json.JSONDecodeError, UnicodeDecodeError):

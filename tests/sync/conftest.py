@@ -37,14 +37,21 @@ def backend(request):
     return request.param
 
 
-def start_county(backend: str, tmp_path, **config) -> CountyServer:
+def set_up_county(s) -> None:  # noqa: ANN001
+    """The demo service point and catalog, in a county database session."""
+    service.add_service_point(s, DEMO_DIVISION)
+    service.import_catalog_files(s, CATALOG_DIR / "township-items.csv",
+                                 CATALOG_DIR / "township-materials.csv")
+
+
+def start_county(backend: str, tmp_path, certfile: str | None = None,
+                 keyfile: str | None = None, **config) -> CountyServer:
     from county_center.api import ServerConfig
 
-    server = CountyServer(backend, tmp_path, ServerConfig(test_hooks=True, **config)).start()
+    server = CountyServer(backend, tmp_path, ServerConfig(test_hooks=True, **config),
+                          certfile=certfile, keyfile=keyfile).start()
     with server.admin() as s:
-        service.add_service_point(s, DEMO_DIVISION)
-        service.import_catalog_files(s, CATALOG_DIR / "township-items.csv",
-                                     CATALOG_DIR / "township-materials.csv")
+        set_up_county(s)
     return server
 
 

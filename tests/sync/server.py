@@ -48,8 +48,11 @@ class PgSchema:
 class CountyServer:
     """The reference server, running for one test."""
 
-    def __init__(self, backend: str, tmp_path, config: ServerConfig | None = None) -> None:  # noqa: ANN001
+    def __init__(self, backend: str, tmp_path, config: ServerConfig | None = None,  # noqa: ANN001
+                 certfile: str | None = None, keyfile: str | None = None) -> None:
+        """``certfile``/``keyfile``: serve HTTPS (as ``county-center serve --certfile``)."""
         self.backend = backend
+        self.certfile, self.keyfile = certfile, keyfile
         self.schema: PgSchema | None = None
         if backend == "postgresql":
             self.schema = PgSchema(os.environ[PG_ENV])
@@ -66,14 +69,15 @@ class CountyServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http{'s' if self.certfile else ''}://127.0.0.1:{self.port}"
 
     def start(self) -> CountyServer:
         sock = self._sock or free_socket()
         self._sock = sock
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(self.app, log_level="warning", lifespan="off",
-                                timeout_keep_alive=5, access_log=False)
+                                timeout_keep_alive=5, access_log=False,
+                                ssl_certfile=self.certfile, ssl_keyfile=self.keyfile)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                         daemon=True, name="county-server")
