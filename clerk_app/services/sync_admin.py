@@ -37,7 +37,7 @@ from clerk_app.sync.engine import SyncEngine, SyncReport, is_due
 __all__ = [
     "SyncOverview", "RejectedRecord", "CaseSyncInfo", "ConflictView", "SyncReport",
     "make_engine", "overview", "enrol", "save_settings", "settings_values", "sync_now",
-    "rejected_records", "resend", "case_sync_state", "case_sync_states", "conflicts",
+    "rejected_records", "resend", "discard", "case_sync_state", "case_sync_states", "conflicts",
     "resolve_conflict", "export_outbox", "import_acks", "is_due", "AuthError", "SyncError",
 ]
 
@@ -345,6 +345,54 @@ def resend(ctx: Context, actor: Actor | None, record_id: str,
         audit(s, ctx.clock(), actor, "sync_record_resent", "case", rec.entity_key,
               record_id=record_id, fixed=sorted(fixes))
         return len(rows)
+
+
+def discard(ctx: Context, actor: Actor | None, record_id: str) -> int:
+    """Give up a refused record (放弃上报): a supervisor's decision, audited.
+
+    The county never receives this change; the case stays on this computer as it is. The
+    record stays in the outbox, marked discarded, and no longer counts as refused or waiting.
+
+    The county applies a case's changes in their ``seq`` order and defers a change whose
+    predecessor it never got, so a discarded change must not leave a gap: its place is given
+    up (its ``seq`` is cleared, kept in ``result``) and every later unsent change of the case
+    moves up one place (same record ids: the county never stored any of them, since it stores
+    none past a change it lacks). The next change of the case is numbered after them. A
+    ``seq_conflict`` record is the exception: the county already holds that place (from
+    another record), so nothing is renumbered.
+
+    Returns how many later changes of the case moved up.
+    """
+    if actor is not None:
+        require_supervisor(actor)
+    now = ctx.clock()
+    with ctx.tx() as s:
+        rec = s.scalar(select(OutboxRecord).where(OutboxRecord.record_id == record_id))
+        if rec is None:
+            raise ServiceError(_("找不到这条记录，可能已经处理过。"))
+        if rec.state != P.SET_ASIDE:
+            raise ServiceError(_("这条记录不是被拒收的记录，不能放弃上报。"))
+        seq = rec.entity_seq
+        release = rec.entity == "case" and seq is not None and rec.reason_code != "seq_conflict"
+        rec.state = P.DISCARDED
+        rec.result = {"discarded_at": now.isoformat(),
+                      "discarded_by": actor.username if actor else None, "seq": seq,
+                      "seq_released": release}
+        moved = 0
+        if release:
+            rec.entity_seq = None
+            later = list(s.scalars(select(OutboxRecord).where(
+                OutboxRecord.entity == rec.entity, OutboxRecord.entity_key == rec.entity_key,
+                OutboxRecord.id > rec.id, OutboxRecord.state.in_(A.UNSENT),
+                OutboxRecord.entity_seq > seq).order_by(OutboxRecord.id)))
+            for r in later:
+                r.entity_seq -= 1
+            moved = len(later)
+        audit(s, now, actor, "sync_record_discarded", rec.entity, rec.entity_key, record_id=record_id,
+              reason=REASON_TEXT.get(rec.reason_code or "", rec.reason_code or ""), renumbered=moved)
+        s.flush()
+        A.resolve_held(s, now, [rec.entity_key])  # held county data may apply now
+        return moved
 
 
 # --- per-case state ---------------------------------------------------------------------

@@ -176,7 +176,8 @@ class SyncSettingsDialog(QtWidgets.QDialog):
 
 
 class RejectedRecordsDialog(QtWidgets.QDialog):
-    """Records the county refused, with the reason; the clerk fixes a field and resends."""
+    """Records the county refused, with the reason; the clerk fixes a field and resends, or a
+    supervisor gives a record up (放弃上报) after a confirmation."""
 
     changed = Signal()
 
@@ -200,12 +201,23 @@ class RejectedRecordsDialog(QtWidgets.QDialog):
         self.resend_button = QtWidgets.QPushButton(_("修改并重新上传"))
         self.resend_button.setEnabled(False)
         self.resend_button.clicked.connect(self.resend_selected)
+        # giving a record up is a supervisor's decision; a clerk gets no such button
+        self.discard_button = QtWidgets.QPushButton(_("放弃上报"))
+        self.discard_button.setToolTip(_("县级中心无法接收、也无法通过修改解决的记录（例如设备号或服务点不符），"
+                                         "由负责人决定不再上报。"))
+        self.discard_button.setEnabled(False)
+        self.discard_button.setVisible(bool(actor and actor.is_supervisor))
+        self.discard_button.clicked.connect(self.discard_selected)
         self.message = _message()
+        buttons = QtWidgets.QHBoxLayout()
+        buttons.addWidget(self.resend_button)
+        buttons.addWidget(self.discard_button)
+        buttons.addStretch(1)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.reason_label)
         layout.addLayout(form)
-        layout.addWidget(self.resend_button)
+        layout.addLayout(buttons)
         layout.addWidget(self.message)
         self.reload()
 
@@ -224,6 +236,7 @@ class RejectedRecordsDialog(QtWidgets.QDialog):
             self.table.selectRow(0)
         else:
             self.resend_button.setEnabled(False)
+            self.discard_button.setEnabled(False)
             self.reason_label.setText(_("没有被拒收的记录。"))
             for edit in self.edits.values():
                 edit.clear()
@@ -231,6 +244,7 @@ class RejectedRecordsDialog(QtWidgets.QDialog):
     def _selected(self) -> None:
         rec = self.current()
         self.resend_button.setEnabled(rec is not None)
+        self.discard_button.setEnabled(rec is not None)
         if rec is None:
             return
         held = _("；其后还有 {n} 条本办件的改动在等它").format(n=rec.held_behind) if rec.held_behind else ""
@@ -251,6 +265,37 @@ class RejectedRecordsDialog(QtWidgets.QDialog):
         fixes = {k: e.text() for k, e in self.edits.items() if e.text().strip() != rec.fixable.get(k, "")}
         self.runner.run(sync_admin.resend, self.ctx, self.actor, rec.record_id, fixes,
                         on_success=self._resent, on_failure=self._failed)
+
+    @staticmethod
+    def discard_question(rec: sync_admin.RejectedRecord) -> str:
+        later = (_("本办件其后的 {n} 条改动不受影响，会接着上传。").format(n=rec.held_behind)
+                 if rec.held_behind else "")
+        return _("确定放弃上报办件 {no} 的这条改动吗？\n\n拒收原因：{reason}\n\n"
+                 "放弃后县级中心将不会收到这次改动；办件仍按现状保留在本机，不会删除。{later}\n\n"
+                 "此操作记入操作日志，不能撤销。").format(
+            no=rec.case_no, reason=f"{rec.reason_title}（{rec.reason}）", later=later)
+
+    def confirm_discard(self, rec: sync_admin.RejectedRecord) -> bool:
+        answer = QtWidgets.QMessageBox.question(
+            self, _("放弃上报"), self.discard_question(rec),
+            QtWidgets.QMessageBox.StandardButton.Yes | QtWidgets.QMessageBox.StandardButton.No,
+            QtWidgets.QMessageBox.StandardButton.No)
+        return answer == QtWidgets.QMessageBox.StandardButton.Yes
+
+    def discard_selected(self) -> None:
+        rec = self.current()
+        if rec is None or not (self.actor and self.actor.is_supervisor):
+            return
+        if not self.confirm_discard(rec):
+            _say(self.message, _("已取消，这条记录仍在被拒收的记录中。"))
+            return
+        self.runner.run(sync_admin.discard, self.ctx, self.actor, rec.record_id,
+                        on_success=lambda _n: self._discarded(rec), on_failure=self._failed)
+
+    def _discarded(self, rec: sync_admin.RejectedRecord) -> None:
+        _say(self.message, _("已放弃上报办件 {no} 的这条改动，县级中心不会收到它。").format(no=rec.case_no))
+        self.changed.emit()
+        self.reload()
 
     def _resent(self, n: int) -> None:
         _say(self.message, _("已重新放入上传队列（{n} 条），下次同步时上传。").format(n=n))

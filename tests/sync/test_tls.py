@@ -90,7 +90,8 @@ def test_serve_with_certfile_and_the_county_ca_enrols_and_pushes(tmp_path, clock
                 break
             except httpx.HTTPError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("county-center serve did not start:\n" + (proc.stdout.read() if proc.poll() is not None else ""))
+                    said = proc.stdout.read() if proc.poll() is not None else ""
+                    pytest.fail("county-center serve did not start:\n" + said)
                 time.sleep(0.1)
         # the same port answers no plain HTTP
         with pytest.raises(httpx.HTTPError):

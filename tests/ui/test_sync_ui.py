@@ -195,3 +195,67 @@ def test_usb_dialog_round_trip(qtbot, device, county, runner, wait_idle, tmp_pat
     wait_idle()
     assert "县级已接收 1 条" in dialog.message.text()
     assert sync_admin.overview(device.ctx).pending == 0
+
+
+def _refused_record(device) -> str:  # noqa: ANN001
+    """A case whose record the county refuses for a reason no correction fixes."""
+    no = device.new_case()
+    with device.ctx.tx() as s:
+        rec = s.scalar(select(OutboxRecord).where(OutboxRecord.entity_key == no))
+        rec.payload = dict(rec.payload) | {"service_point": "420528102000"}
+    assert device.sync().rejected == 1
+    return no
+
+
+def test_rejected_view_has_no_discard_button_for_a_clerk(qtbot, device, county, runner, wait_idle):
+    from clerk_app.ui.sync_dialogs import RejectedRecordsDialog
+
+    _refused_record(device)
+    dialog = RejectedRecordsDialog(device.ctx, device.clerk, runner)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    wait_idle()
+    assert dialog.table.rowCount() == 1
+    assert not dialog.discard_button.isVisible()
+    dialog.discard_selected()  # even if called, nothing happens for a clerk
+    wait_idle()
+    assert sync_admin.overview(device.ctx).rejected == 1
+
+
+def test_rejected_view_supervisor_discards_after_confirming(qtbot, device, county, runner, wait_idle,
+                                                            monkeypatch):
+    from clerk_app.ui.qt import QtWidgets
+    from clerk_app.ui.sync_dialogs import RejectedRecordsDialog
+
+    no = _refused_record(device)
+    dialog = RejectedRecordsDialog(device.ctx, device.supervisor, runner)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    wait_idle()
+    assert dialog.discard_button.isVisible() and dialog.discard_button.isEnabled()
+    assert dialog.discard_button.text() == "放弃上报"
+    asked = []
+    replies = [QtWidgets.QMessageBox.StandardButton.No, QtWidgets.QMessageBox.StandardButton.Yes]
+
+    def question(parent, title, text, *args):  # noqa: ANN001, ANN202
+        asked.append((title, text))
+        return replies[len(asked) - 1]
+
+    monkeypatch.setattr(QtWidgets.QMessageBox, "question", question)
+    dialog.discard_button.click()  # answered No: nothing changes
+    wait_idle()
+    assert len(asked) == 1
+    title, text = asked[0]
+    assert title == "放弃上报" and no in text
+    assert "县级中心将不会收到这次改动" in text and "保留在本机" in text
+    assert "服务点" in text  # the reason is repeated
+    assert "已取消" in dialog.message.text()
+    assert dialog.table.rowCount() == 1 and sync_admin.overview(device.ctx).rejected == 1
+    with qtbot.waitSignal(dialog.changed, timeout=5000):
+        dialog.discard_button.click()  # answered Yes
+    wait_idle()
+    assert len(asked) == 2
+    assert "已放弃上报" in dialog.message.text()
+    assert dialog.table.rowCount() == 0 and not dialog.discard_button.isEnabled()
+    ov = sync_admin.overview(device.ctx)
+    assert ov.rejected == 0 and ov.pending == 0
