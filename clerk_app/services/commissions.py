@@ -126,11 +126,61 @@ def _step(s: Session, now: dt.datetime, actor: Actor | None, c: Commission, new:
         operator_id=actor.id if actor else None,
         operator_name=who if who is not None else (actor.name if actor else _("系统")),
         role=actor.role.value if actor else "system", place=place.strip(),
-        device=agent_service.device_label(s), note=note.strip(), detail=detail)
+        device=agent_service.device_label(s), note=note.strip(),
+        detail={k: v for k, v in detail.items() if not (k == "village" and v is None)})
     c.steps.append(step)
     c.state = new.value
     c.updated_at = now
     return step
+
+
+def first_step(c: Commission, state: CommissionState) -> CommissionStep | None:
+    """The earliest step of a commission in this state (a collection may be corrected later;
+    the first one started the handover clock)."""
+    found = [st for st in c.steps if st.state == state.value]
+    return min(found, key=lambda st: st.at) if found else None
+
+
+def limit_at_collection(c: Commission) -> int | None:
+    """The handover limit (working days) in force when the materials were collected, as the
+    collected step records it; None for a step recorded before this was kept."""
+    st = first_step(c, S.COLLECTED)
+    value = (st.detail or {}).get("handover_limit") if st is not None else None
+    return int(value) if value else None
+
+
+def place_name(code: str | None) -> str:
+    """A place's division code in words: the township's own code is its service centre."""
+    if not code:
+        return ""
+    if code.endswith("000"):
+        return TOWNSHIP_PLACE
+    return agent_service.village_name(code)
+
+
+def _where(s: Session, actor: Actor, c: Commission, village: str | None) -> str | None:
+    """The division code of where a step happens: the one given (a village of this township,
+    or the township itself), else the default the dialogs pre-fill -- on a counter the
+    township's service point, on the agent's laptop the principal's village when it is one of
+    the agent's, else the agent's first village."""
+    sp = agent_service.service_point_of(s)
+    township = agent_service.township_code(sp)
+    if village:
+        code = village.strip()
+        if not (len(code) == 12 and code.isdigit() and code[:9] == township[:9]):
+            raise ServiceError(_("地点所在的村（社区）不在本乡镇，请重新选择。"), field="place")
+        return code
+    if not get_setting(s, agent_service.LAPTOP_AGENT_KEY):
+        return township
+    mine = list(c.agent.villages or [])
+    if c.village_code and c.village_code in mine:
+        return c.village_code
+    return mine[0] if mine else None
+
+
+def _need_place(place: str, what: str) -> None:
+    if not place.strip():
+        raise ServiceError(_("请选择{what}地点。").format(what=what), field="place")
 
 
 def _date(value: dt.datetime | dt.date | None) -> str | None:
@@ -217,8 +267,9 @@ class CommissionInput:
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
     subdelegation: bool = False
-    place: str = ""
+    place: str = ""  # required: where the commission is taken (the dialog pre-fills it)
     note: str = ""
+    village: str | None = None  # division code of the place; None: see _where
 
 
 def _next_commission_no(s: Session, agent: Agent, day: dt.date) -> str:
@@ -259,6 +310,7 @@ def create(ctx: Context, actor: Actor, inp: CommissionInput, agent_id: int | Non
     records it for an agent)."""
     from clerk_app.services.intake import check_applicant
 
+    _need_place(inp.place, _("委托"))
     now = ctx.clock()
     today = now.date()
     with ctx.tx() as s:
@@ -308,7 +360,7 @@ def create(ctx: Context, actor: Actor, inp: CommissionInput, agent_id: int | Non
                 required=m.required, condition=m.condition, state=MaterialState.PENDING.value,
                 copies_received=0, problem="", township_check=""))
         _step(s, now, actor, c, S.COMMISSIONED, place=inp.place, note=inp.note,
-              agent=agent.agent_no)
+              agent=agent.agent_no, village=_where(s, actor, c, inp.village))
         changed(s, now, actor, c, "commissioned", item=item.name)
         return c
 
@@ -324,7 +376,7 @@ class Collection:
 
 
 def collect(ctx: Context, actor: Actor, commission_id: int, lines: list[ChecklistLine],
-            place: str, note: str = "") -> Collection:
+            place: str, note: str = "", village: str | None = None) -> Collection:
     """The agent checks the materials against the item (at the citizen's home or the village
     room). Complete: the commission is 已收件 and the handover clock starts. Something missing:
     what was collected is kept, the commission waits, and the one-time notice (printed in the
@@ -360,15 +412,23 @@ def collect(ctx: Context, actor: Actor, commission_id: int, lines: list[Checklis
             changed(s, now, actor, c, "materials", missing=len(missing))
         else:
             first = c.collected_at is None
+            extra: dict[str, Any] = {}
             if first:
+                # the limit in force now is the one this handover is judged by later, even
+                # if the county or the supervisor changes it meanwhile
                 c.collected_at = now
+                limit = agent_service.handover_limit(s)
+                extra = {"handover_limit": limit,
+                         "handover_due": handover_due(now.date(), load_calendar(s), limit).date.isoformat()}
             _step(s, now, actor, c, S.COLLECTED, place=place, note=note,
-                  received=[ln.name for ln in received(lines)], again=not first)
+                  received=[ln.name for ln in received(lines)], again=not first,
+                  village=_where(s, actor, c, village), **extra)
             changed(s, now, actor, c, "collected", place=place.strip())
         return Collection(c, missing)
 
 
-def cancel(ctx: Context, actor: Actor, commission_id: int, reason: str, place: str = "") -> Commission:
+def cancel(ctx: Context, actor: Actor, commission_id: int, reason: str, place: str,
+           village: str | None = None) -> Commission:
     """The citizen withdraws the commission before the materials reach the township.
 
     Once the commission is on a handover sheet it may be at the township already (the laptop
@@ -376,6 +436,7 @@ def cancel(ctx: Context, actor: Actor, commission_id: int, reason: str, place: s
     it, and its case must not be undone by a later sync."""
     if not reason.strip():
         raise ServiceError(_("请写明撤销委托的原因。"), field="reason")
+    _need_place(place, _("撤销"))
     now = ctx.clock()
     with ctx.tx() as s:
         c = _load(s, commission_id)
@@ -385,7 +446,7 @@ def cancel(ctx: Context, actor: Actor, commission_id: int, reason: str, place: s
                 "委托 {no}（{name}）已列入交接单 {sheet}，材料可能已交到乡镇，不能在这里撤销。"
                 "如委托人要撤回，请与乡镇便民服务中心联系，由乡镇办理撤回。").format(
                 no=c.commission_no, name=c.principal_name, sheet=c.sheet_no))
-        _step(s, now, actor, c, S.CANCELLED, place=place, note=reason)
+        _step(s, now, actor, c, S.CANCELLED, place=place, note=reason, village=_where(s, actor, c, village))
         changed(s, now, actor, c, "cancelled", reason=reason.strip())
         return c
 
@@ -434,7 +495,8 @@ def record_outcome(ctx: Context, actor: Actor, commission_id: int, state: Commis
         return c
 
 
-def return_result(ctx: Context, actor: Actor, commission_id: int, place: str, note: str = "") -> Commission:
+def return_result(ctx: Context, actor: Actor, commission_id: int, place: str, note: str = "",
+                  village: str | None = None) -> Commission:
     """回交: the result (or the refusal) is handed to the citizen."""
     if not place.strip():
         raise ServiceError(_("请选择回交地点。"), field="place")
@@ -448,21 +510,23 @@ def return_result(ctx: Context, actor: Actor, commission_id: int, place: str, no
             raise ServiceError(_("委托当前为「{state}」，还没有办理结果可以回交。").format(state=state.label))
         if actor.role is Role.AGENT and state is not S.REFUSED and "collect" not in (c.scope or []):
             raise ServiceError(_("委托书未授权代为领取办理结果，请通知委托人本人到乡镇领取。"))
-        _step(s, now, actor, c, S.RETURNED, place=place, note=note)
+        _step(s, now, actor, c, S.RETURNED, place=place, note=note, village=_where(s, actor, c, village))
         changed(s, now, actor, c, "returned", place=place.strip())
         return c
 
 
-def confirm_receipt(ctx: Context, actor: Actor, commission_id: int, how: str, place: str = "",
-                    note: str = "") -> Commission:
+def confirm_receipt(ctx: Context, actor: Actor, commission_id: int, how: str, place: str,
+                    note: str = "", village: str | None = None) -> Commission:
     """The citizen confirms receipt of the result: the commission is done (办毕)."""
     if not how.strip():
         raise ServiceError(_("请选择委托人确认收到的方式。"), field="how")
+    _need_place(place, _("确认"))
     now = ctx.clock()
     with ctx.tx() as s:
         c = _load(s, commission_id)
         _check_access(s, actor, c)
-        _step(s, now, actor, c, S.CLOSED, place=place, note=note, confirmed_by=how.strip())
+        _step(s, now, actor, c, S.CLOSED, place=place, note=note, confirmed_by=how.strip(),
+              village=_where(s, actor, c, village))
         changed(s, now, actor, c, "closed", how=how.strip())
         return c
 
@@ -702,7 +766,8 @@ class AgentPeriodCounts:
     commissions: int = 0  # commissioned in the period
     handed_over: int = 0  # handed over in the period
     on_time: int = 0  # of those, within the limit
-    completed: int = 0  # results (办结 / 不予批准 / 不予受理) in the period
+    completed: int = 0  # decided by the county in the period (办结 / 不予批准), refusals apart
+    refused: int = 0  # refused at the township's counter (不予受理) in the period
     returned: int = 0  # results handed back to the citizen in the period
     open: int = 0  # open now
     overdue: int = 0  # waiting past the handover limit now
@@ -729,8 +794,9 @@ def township_overview(ctx: Context, actor: Actor, start: dt.date, end: dt.date) 
         limit = agent_service.handover_limit(s)
         agents = list(s.scalars(select(Agent).order_by(Agent.agent_no)))
         steps = s.execute(select(Commission.agent_id, Commission.id, Commission.collected_at,
-                                 CommissionStep.state, CommissionStep.at)
-                          .join(CommissionStep, CommissionStep.commission_id == Commission.id)).all()
+                                 CommissionStep.state, CommissionStep.at, CommissionStep.detail)
+                          .join(CommissionStep, CommissionStep.commission_id == Commission.id)
+                          .order_by(CommissionStep.at, CommissionStep.id)).all()
         created = s.execute(select(Commission.agent_id, Commission.created_at)).all()
     per = {a.id: AgentPeriodCounts(a.id, a.agent_no, a.name, a.status, agent_service.villages_text(a))
            for a in agents}
@@ -741,18 +807,28 @@ def township_overview(ctx: Context, actor: Actor, start: dt.date, end: dt.date) 
     for agent_id, at in created:
         if agent_id in per and inside(at):
             per[agent_id].commissions += 1
+    # the due date of each handover, as the first collection recorded it (the limit in force
+    # then); steps recorded before the due date was kept fall back to today's limit
+    due_at: dict[int, dt.date] = {}
+    for _agent_id, cid, _collected, state, _at, detail in steps:
+        if state == S.COLLECTED.value and cid not in due_at and (detail or {}).get("handover_due"):
+            due_at[cid] = dt.date.fromisoformat(detail["handover_due"])
     counted: set[tuple[int, str]] = set()
-    for agent_id, cid, collected_at, state, at in steps:
+    for agent_id, cid, collected_at, state, at, _detail in steps:
         if agent_id not in per or not inside(at) or (cid, state) in counted:
             continue
         counted.add((cid, state))  # the same step recorded on two devices counts once
         p = per[agent_id]
         if state == S.HANDED_OVER.value:
             p.handed_over += 1
-            if collected_at is None or at.date() <= handover_due(collected_at.date(), cal, limit).date:
+            due = due_at.get(cid) or (
+                handover_due(collected_at.date(), cal, limit).date if collected_at else None)
+            if due is None or at.date() <= due:
                 p.on_time += 1
-        elif state in (S.COMPLETED.value, S.NOT_APPROVED.value, S.REFUSED.value):
+        elif state in (S.COMPLETED.value, S.NOT_APPROVED.value):
             p.completed += 1
+        elif state == S.REFUSED.value:
+            p.refused += 1
         elif state == S.RETURNED.value:
             p.returned += 1
     open_rows = [r for r in rows if r.state.open]

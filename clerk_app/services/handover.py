@@ -13,11 +13,14 @@ its 64-byte signature. Base32 uses only A–Z and 2–7, which QR codes store in
 alphanumeric mode (5.5 bits a character), and it survives a scanner that types with Caps
 Lock on (decoding ignores case). The binary layout is in ``docs/agents.md``:
 
-* header: mode (1 = full, 2 = digest), agent number, key serial, sheet day and number,
+* header: mode (3 = full, 1 = full as printed before places were carried, 2 = digest),
+  agent number, key serial, sheet day and number,
   time of printing, number of commissions;
 * full mode, each commission: number, item reference (6 bytes of SHA-256 over the item
   code and its materials), principal (ID type and number, name in GB 18030, phone,
   village), validity, collection day, scope, and the state of each material (4 bits);
+  mode 3 also the villages where the commission was taken and the materials collected, and
+  the handover limit in force at collection;
 * digest mode (more commissions than fit, laptop that syncs): number, item reference and an
   8-byte digest of principal and item; the details then come through sync and the
   materials list is on the paper.
@@ -71,8 +74,16 @@ from clerk_app.store.models import ServiceItem, ServicePoint
 
 S = CommissionState
 PREFIX = "DBJJ:"
+#: layout versions (the first byte): 1 = full (sheets printed before places were carried),
+#: 2 = digest, 3 = full with the places of commissioning and collection and the handover limit
+#: in force at collection. New full sheets are 3; 1 stays decodable for sheets already printed.
 MODE_FULL = 1
 MODE_DIGEST = 2
+MODE_FULL_PLACES = 3
+FULL_MODES = (MODE_FULL, MODE_FULL_PLACES)
+#: the 10-bit village field of layout 3: 0-999 the village part of the division code (000 =
+#: the township itself, its service point), NO_PLACE = not recorded or outside the township
+NO_PLACE = 1023
 #: commissions per sheet with everything in the QR code (it then stays under ~600 characters,
 #: a version 15 code that a phone or a USB scanner reads from paper at 50 mm)
 MAX_FULL = 6
@@ -176,6 +187,12 @@ class QrCommission:
     village: int = 0  # last 3 digits of the village code, 0 = none
     valid_until: dt.date | None = None
     collected_on: dt.date | None = None
+    # layout 3 only: where the commission was taken and the materials collected (village part
+    # of the division code, 0 = the township, None = not recorded), and the handover limit
+    # (working days) in force at collection (None = not recorded)
+    commissioned_place: int | None = None
+    collected_place: int | None = None
+    handover_limit: int | None = None
     scope: list[str] = field(default_factory=list)
     subdelegation: bool = False
     materials: list[MaterialState] = field(default_factory=list)
@@ -200,6 +217,51 @@ class SheetPayload:
 def _number_parts(no: str) -> tuple[dt.date, int]:
     _agent, day, code = commission_no_code(no)
     return day, code
+
+
+class NoRoom(ValueError):
+    """A value does not fit layout 3's packed fields (the sheet is made in layout 1 instead)."""
+
+
+def _place_bits(place: int | None) -> int:
+    if place is None:
+        return NO_PLACE
+    if not 0 <= place <= 999:
+        raise NoRoom("place")
+    return place
+
+
+def _pack_places(c: QrCommission, commissioned_on: dt.date) -> bytes:
+    """Layout 3's 7 bytes (56 bits, high to low): principal's village 10, valid until 10 and
+    collected on 10 (days after the commission's day, from its number), commissioned at 10,
+    collected at 10 (village part, 0 = township, 1023 = not recorded), handover limit 5
+    (0 = not recorded), 1 spare."""
+    valid = (c.valid_until - commissioned_on).days
+    collected = (c.collected_on - commissioned_on).days
+    limit = c.handover_limit or 0
+    if not (0 <= valid < 1024 and 0 <= collected < 1024 and 0 <= limit < 32 and 0 <= c.village <= 999):
+        raise NoRoom("dates")
+    bits = c.village
+    for part in (valid, collected, _place_bits(c.commissioned_place), _place_bits(c.collected_place)):
+        bits = bits << 10 | part
+    bits = (bits << 5 | limit) << 1
+    return bits.to_bytes(7, "big")
+
+
+def _unpack_places(raw: bytes, commissioned_on: dt.date) -> dict[str, Any]:
+    bits = int.from_bytes(raw, "big") >> 1
+    limit = bits & 0x1F
+    bits >>= 5
+    parts = []
+    for _i in range(5):
+        parts.append(bits & 0x3FF)
+        bits >>= 10
+    village, valid, collected, at_commission, at_collection = reversed(parts)
+    return {"village": village, "valid_until": commissioned_on + dt.timedelta(days=valid),
+            "collected_on": commissioned_on + dt.timedelta(days=collected),
+            "commissioned_place": None if at_commission == NO_PLACE else at_commission,
+            "collected_place": None if at_collection == NO_PLACE else at_collection,
+            "handover_limit": limit or None}
 
 
 def encode_body(p: SheetPayload) -> bytes:
@@ -227,9 +289,12 @@ def encode_body(p: SheetPayload) -> bytes:
         w.text(number[:17] if omit_check else number)
         w.text(c.name)
         w.text(c.phone)
-        w.u16(c.village)
-        w.day(c.valid_until)
-        w.day(c.collected_on)
+        if p.mode == MODE_FULL_PLACES:
+            w.raw(_pack_places(c, day))
+        else:
+            w.u16(c.village)
+            w.day(c.valid_until)
+            w.day(c.collected_on)
         w.u8(scope_mask(c.scope))
         w.u8(len(c.materials))
         nibbles = [MATERIAL_STATES.index(st) for st in c.materials]
@@ -261,7 +326,7 @@ def decode(text: str) -> SheetPayload:
     signed, signature = data[:-SIGNATURE_BYTES], data[-SIGNATURE_BYTES:]
     r = _Reader(signed)
     mode = r.u8()
-    if mode not in (MODE_FULL, MODE_DIGEST):
+    if mode not in (MODE_FULL, MODE_DIGEST, MODE_FULL_PLACES):
         raise ValueError("mode")
     agent_no = f"{r.u32():08d}"
     serial = r.u8()
@@ -286,9 +351,10 @@ def decode(text: str) -> SheetPayload:
             number += iso7064_mod11_2(number)
         name = r.text()
         phone = r.text()
-        village = r.u16()
-        valid_until = r.day()
-        collected = r.day()
+        if mode == MODE_FULL_PLACES:
+            where = _unpack_places(r.take(7), day)
+        else:
+            where = {"village": r.u16(), "valid_until": r.day(), "collected_on": r.day()}
         scope = scopes_from_mask(r.u8())
         n = r.u8()
         nibbles: list[int] = []
@@ -297,8 +363,7 @@ def decode(text: str) -> SheetPayload:
             nibbles += [b >> 4, b & 0x0F]
         states = [MATERIAL_STATES[x] for x in nibbles[:n]]
         out.append(QrCommission(no, ref, id_type=id_type, id_number=number, name=name, phone=phone,
-                                village=village, valid_until=valid_until, collected_on=collected,
-                                scope=scope, subdelegation=bool(flags & 0x10), materials=states))
+                                scope=scope, subdelegation=bool(flags & 0x10), materials=states, **where))
     if r.pos != len(signed):
         raise ValueError("trailing")
     return SheetPayload(mode, agent_no, serial, sheet, created, out, signed, signature)
@@ -321,12 +386,25 @@ def _payload_commission(c: Commission, mode: int, refs: dict[int, bytes], sp: Se
     village = 0
     if c.village_code and c.village_code[:9] == sp.division_code[:9]:
         village = int(c.village_code[9:])
+    commissioned = cm.first_step(c, S.COMMISSIONED)
+    collected = cm.first_step(c, S.COLLECTED)
+    limit = (collected.detail or {}).get("handover_limit") if collected else None
     return QrCommission(
         c.commission_no, ref, id_type=c.principal_id_type, id_number=c.principal_id_number,
         name=c.principal_name, phone=c.principal_phone, village=village,
         valid_until=c.valid_until, collected_on=(c.collected_at or c.updated_at).date(),
         scope=list(c.scope or []), subdelegation=c.subdelegation,
-        materials=[MaterialState(m.state) for m in c.materials])
+        materials=[MaterialState(m.state) for m in c.materials],
+        commissioned_place=_village_part(commissioned, sp), collected_place=_village_part(collected, sp),
+        handover_limit=int(limit) if limit else None)
+
+
+def _village_part(step: CommissionStep | None, sp: ServicePoint) -> int | None:
+    """The village part (3 digits) of where a step happened, if it is in this township."""
+    code = str((step.detail or {}).get("village") or "") if step is not None else ""
+    if len(code) == 12 and code.isdigit() and code[:9] == sp.division_code[:9]:
+        return int(code[9:])
+    return None
 
 
 def _next_sheet(s: Session, agent: Agent, day: dt.date) -> SheetNo:
@@ -372,7 +450,7 @@ def create_sheets(ctx: Context, actor: Actor, commission_ids: list[int],
                                  "或请乡镇负责人重新导出配置文件并导入。"))
         sp = agent_service.service_point_of(s)
         rows = list(s.scalars(select(Commission).where(Commission.id.in_(commission_ids)).options(
-            selectinload(Commission.materials), selectinload(Commission.agent))
+            selectinload(Commission.materials), selectinload(Commission.agent), selectinload(Commission.steps))
             .order_by(Commission.commission_no)))
         if len(rows) != len(set(commission_ids)):
             raise ServiceError(_("找不到所选的部分委托，请刷新后重试。"))
@@ -393,7 +471,7 @@ def create_sheets(ctx: Context, actor: Actor, commission_ids: list[int],
         if mode == "digest":
             size, kind = MAX_DIGEST, MODE_DIGEST
         else:
-            size, kind = MAX_FULL, MODE_FULL
+            size, kind = MAX_FULL, MODE_FULL_PLACES
         sheets: list[Handover] = []
         for start in range(0, len(rows), size):
             chunk = rows[start:start + size]
@@ -401,7 +479,11 @@ def create_sheets(ctx: Context, actor: Actor, commission_ids: list[int],
             payload = SheetPayload(kind, agent.agent_no, agent.key_serial, sheet, now.replace(second=0),
                                    [_payload_commission(c, kind, refs, sp) for c in chunk])
             try:
-                text = encode(payload, seed)
+                try:
+                    text = encode(payload, seed)
+                except NoRoom:  # a date too far for layout 3's packed fields: the older layout
+                    payload.mode = MODE_FULL
+                    text = encode(payload, seed)
             except ValueError:
                 raise ServiceError(_("委托人的姓名或电话过长，无法放进二维码，请核对。")) from None
             h = Handover(sheet_no=sheet.canonical, agent=agent, created_at=now, created_by=actor.name,
@@ -594,6 +676,12 @@ class ScannedCommission:
     subdelegation: bool
     materials: list[ScannedMaterial]
     known: bool  # the commission was already on this computer (through sync)
+    # where the commission was taken and the materials collected (division codes; the
+    # township's own code for its service point), and the handover limit in force at
+    # collection; None when the sheet (layout 1) or the record does not say
+    commissioned_place: str | None = None
+    collected_place: str | None = None
+    handover_limit: int | None = None
 
     @property
     def principal_masked(self) -> str:
@@ -728,11 +816,16 @@ def _verify(s: Session, now: dt.datetime, actor: Actor, text: str) -> tuple[Shee
                     sheet=sheet_no, i=i, no=q.commission_no), sheet_no)
             materials = sorted(item.materials, key=lambda m: m.seq)
             village = f"{sp.division_code[:9]}{q.village:03d}" if q.village else None
+
+            def code(part: int | None) -> str | None:
+                return None if part is None else f"{sp.division_code[:9]}{part:03d}"
+
             out.append(ScannedCommission(
                 q.commission_no, item.id, item.name, q.name, q.id_type, q.id_number, q.phone, village,
                 q.valid_until, q.collected_on, q.scope, q.subdelegation,
                 [ScannedMaterial(m.seq, m.name, m.form, m.copies, st)
-                 for m, st in zip(materials, q.materials)], local is not None))
+                 for m, st in zip(materials, q.materials)], local is not None,
+                code(q.commissioned_place), code(q.collected_place), q.handover_limit))
         warning = _check_receivable(s, now, actor, agent, out[-1], local, cal, limit,
                                     _("交接单 {sheet} 第 {i} 件委托 {no}").format(sheet=sheet_no, i=i, no=q.commission_no),
                                     _("不能再随交接单 {sheet} 接收").format(sheet=sheet_no), sheet_no)
@@ -745,6 +838,8 @@ def _verify(s: Session, now: dt.datetime, actor: Actor, text: str) -> tuple[Shee
 
 def _scanned_from_local(local: Commission, item: ServiceItem | None) -> ScannedCommission:
     """A commission this computer already holds, as the receive checklist shows it."""
+    commissioned = cm.first_step(local, S.COMMISSIONED)
+    collected = cm.first_step(local, S.COLLECTED)
     return ScannedCommission(
         local.commission_no, item.id if item else None, local.item_name, local.principal_name,
         local.principal_id_type, local.principal_id_number, local.principal_phone,
@@ -752,7 +847,10 @@ def _scanned_from_local(local: Commission, item: ServiceItem | None) -> ScannedC
         local.collected_at.date() if local.collected_at else None, list(local.scope or []),
         local.subdelegation,
         [ScannedMaterial(m.seq, m.name, m.form, m.copies_required, MaterialState(m.state))
-         for m in local.materials], True)
+         for m in local.materials], True,
+        (commissioned.detail or {}).get("village") if commissioned else None,
+        (collected.detail or {}).get("village") if collected else None,
+        cm.limit_at_collection(local))
 
 
 def _check_receivable(s: Session, now: dt.datetime, actor: Actor, agent: Agent, sc: ScannedCommission,
@@ -781,6 +879,8 @@ def _check_receivable(s: Session, now: dt.datetime, actor: Actor, agent: Agent, 
         raise _refuse(s, now, actor, "expired", _(
             "{what}（{name}）已于 {date} 过期，不能接收；请委托人重新签订代办委托书。").format(
             what=what, name=sc.principal_name, date=sc.valid_until.isoformat()), ref)
+    # judged by the limit in force when the materials were collected, if the record says it
+    limit = sc.handover_limit or limit
     if sc.collected_on is not None and now.date() > handover_due(sc.collected_on, cal, limit).date:
         return _("委托 {no}（{name}）于 {day} 收件，超过 {n} 个工作日才交件，已记为超期交件。").format(
             no=sc.commission_no, name=sc.principal_name, day=sc.collected_on.isoformat(), n=limit)
@@ -998,12 +1098,22 @@ def _commission_from_sheet(s: Session, now: dt.datetime, agent: Agent, q: Scanne
             state=sm.state.value, copies_received=sm.copies if sm.state.received else 0,
             problem="", township_check=""))
     device = f"laptop:{agent.agent_no}-{p.sheet.terminal}"
-    for state, at in ((S.COMMISSIONED, commissioned), (S.COLLECTED, collected)):
+    due = None
+    if q.handover_limit and q.collected_on:
+        due = handover_due(q.collected_on, load_calendar(s), q.handover_limit).date.isoformat()
+    for state, at, where in ((S.COMMISSIONED, commissioned, q.commissioned_place),
+                             (S.COLLECTED, collected, q.collected_place)):
+        detail: dict[str, Any] = {"date_only": True}
+        if where:
+            detail["village"] = where
+        if state is S.COLLECTED and q.handover_limit:
+            detail.update(handover_limit=q.handover_limit, handover_due=due)
         c.steps.append(CommissionStep(
             key=hashlib.sha256(f"{q.commission_no}:{state.value}:sheet".encode()).hexdigest()[:32],
             state=state.value, from_state=None if state is S.COMMISSIONED else S.COMMISSIONED.value,
-            at=at, operator_id=None, operator_name=agent.name, role=Role.AGENT.value, place="",
-            device=device, note=_("据交接单 {sheet} 登记").format(sheet=p.sheet_no), detail={"date_only": True}))
+            at=at, operator_id=None, operator_name=agent.name, role=Role.AGENT.value,
+            place=cm.place_name(where) if where else "", device=device,
+            note=_("据交接单 {sheet} 登记").format(sheet=p.sheet_no), detail=detail))
     s.flush()
     return c
 

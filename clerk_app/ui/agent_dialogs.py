@@ -1135,7 +1135,8 @@ class CommissionDialog(_Job):
         self.from_edit = _date_edit(today)
         self.until_edit = _date_edit(today + dt.timedelta(days=DEFAULT_VALIDITY_DAYS))
         self.subdelegation_check = QtWidgets.QCheckBox(_("允许转委托"))
-        self.place_combo = _place_combo(PLACES[0])
+        # the agent takes commissions in the village; a supervisor records them at the counter
+        self.place_combo = _place_combo(PLACES[0] if actor.role is Role.AGENT else PLACES[2])
         row.addWidget(QtWidgets.QLabel(_("有效期")))
         row.addWidget(self.from_edit)
         row.addWidget(QtWidgets.QLabel(_("至")))

@@ -441,7 +441,7 @@ class AgentOverviewPage(_CommissionPage):
     """All agents' open commissions, overdue handovers, per-agent counts for a period."""
 
     COUNT_HEADERS = (_("代办员"), _("编号"), _("服务村（社区）"), _("状态"), _("委托"), _("交件"), _("按时交件"),
-                     _("办结"), _("回交"), _("在办"), _("超期未交"))
+                     _("办结（含不予批准）"), _("不予受理"), _("回交"), _("在办"), _("超期未交"))
 
     def __init__(self, ctx: Context, runner: TaskRunner, actor: Actor,
                  parent: QtWidgets.QWidget | None = None) -> None:
@@ -558,12 +558,12 @@ class AgentOverviewPage(_CommissionPage):
         self.counts_table.setRowCount(len(view.per_agent))
         for r, p in enumerate(view.per_agent):
             values = [p.name, p.agent_no, p.villages, AgentStatus(p.status).label, p.commissions, p.handed_over,
-                      p.on_time, p.completed, p.returned, p.open, p.overdue]
+                      p.on_time, p.completed, p.refused, p.returned, p.open, p.overdue]
             for c, v in enumerate(values):
                 item = QtWidgets.QTableWidgetItem(str(v))
                 if isinstance(v, int):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                if c == 10 and p.overdue:
+                if c == len(values) - 1 and p.overdue:
                     item.setBackground(QtGui.QColor(OVERDUE_BG))
                     item.setForeground(QtGui.QColor(OVERDUE_FG))
                 self.counts_table.setItem(r, c, item)

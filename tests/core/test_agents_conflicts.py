@@ -48,7 +48,7 @@ def _laptop_with_agent(tmp_path, clock, keys, town=None):  # noqa: ANN001, ANN20
 
 def _collected(laptop, me, name="张三", id17="42052819550312001"):  # noqa: ANN001, ANN202
     c = commissions.create(laptop, me, commissions.CommissionInput(
-        item_named(laptop).id, principal(name=name, id17=id17)))
+        item_named(laptop).id, principal(name=name, id17=id17), place="群众家中"))
     commissions.collect(laptop, me, c.id, all_collected(c), "群众家中")
     return c
 
@@ -102,11 +102,11 @@ def test_a_commission_on_a_sheet_cannot_be_cancelled_on_the_laptop(tmp_path, clo
     c = _collected(laptop, me)
     [sheet] = handover.create_sheets(laptop, me, [c.id])
     with pytest.raises(ServiceError, match="交接单") as refused:
-        commissions.cancel(laptop, me, c.id, "群众不办了")
+        commissions.cancel(laptop, me, c.id, "群众不办了", "群众家中")
     assert sheet.sheet_no in refused.value.message and "乡镇" in refused.value.message
     assert commissions.get_commission(laptop, me, c.id).state == S.COLLECTED
     # one not on a sheet yet is still cancelled
-    assert commissions.cancel(laptop, me, loose.id, "群众不办了").state == S.CANCELLED
+    assert commissions.cancel(laptop, me, loose.id, "群众不办了", "群众家中").state == S.CANCELLED
 
     # the township accepted it; a cancellation from an older laptop arriving later by sync
     # does not undo the acceptance
@@ -144,14 +144,14 @@ def test_two_counters_never_make_the_same_commission_number(tmp_path, clock, key
         a2 = s.scalar(select(Agent.id).where(Agent.agent_no == a.agent_no))
     # both supervisors record a commission for the same agent on the same day
     one = commissions.create(town1.ctx, town1.supervisor, commissions.CommissionInput(
-        item_named(town1.ctx).id, principal()), agent_id=a.id)
+        item_named(town1.ctx).id, principal(), place="群众家中"), agent_id=a.id)
     two = commissions.create(town2.ctx, town2.supervisor, commissions.CommissionInput(
-        item_named(town2.ctx).id, principal(name="李四", id17="42052819600101004")), agent_id=a2)
+        item_named(town2.ctx).id, principal(name="李四", id17="42052819600101004"), place="群众家中"), agent_id=a2)
     day = clock().date()
     assert one.commission_no == D.make_counter_commission_no(a.agent_no, day, 1, 1) == f"{a.agent_no}-261203-0101"
     assert two.commission_no == f"{a.agent_no}-261203-0201"
     again = commissions.create(town1.ctx, town1.supervisor, commissions.CommissionInput(
-        item_named(town1.ctx).id, principal(name="王五", id17="42052819650101005")), agent_id=a.id)
+        item_named(town1.ctx).id, principal(name="王五", id17="42052819650101005"), place="群众家中"), agent_id=a.id)
     assert again.commission_no == f"{a.agent_no}-261203-0102"
 
     # sync brings town2's commission to town1: two commissions, not one merged
@@ -168,7 +168,7 @@ def test_a_counters_commission_number_survives_the_qr_code(tmp_path, clock, keys
     laptop prints the sheet: the QR code brings the four-digit number back unchanged."""
     town, a, laptop, me = _laptop_with_agent(tmp_path, clock, keys)
     c = commissions.create(town.ctx, town.supervisor, commissions.CommissionInput(
-        item_named(town.ctx).id, principal()), agent_id=a.id)
+        item_named(town.ctx).id, principal(), place="群众家中"), agent_id=a.id)
     with town.ctx.tx() as s:
         payload = commissions.commission_payload(commissions._load(s, c.id))
     with laptop.tx() as s:

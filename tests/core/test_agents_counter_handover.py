@@ -57,7 +57,7 @@ def _laptop_for(town, tmp_path, clock, keys):
 
 
 def _collected(ctx, actor, name: str = "张三", id17: str = "42052819550312001", agent_id=None):
-    c = commissions.create(ctx, actor, commissions.CommissionInput(item_named(ctx).id, principal(name, id17)),
+    c = commissions.create(ctx, actor, commissions.CommissionInput(item_named(ctx).id, principal(name, id17), place="群众家中"),
                            agent_id=agent_id)
     commissions.collect(ctx, actor, c.id, all_collected(c), "群众家中")
     return commissions.get_commission(ctx, actor, c.id)
@@ -134,7 +134,7 @@ def test_counter_handover_refusals(tmp_path, clock, keys):
     town = make_township(tmp_path / "t", clock)
     agents.register_agent(town.ctx, town.supervisor, agent_input())
     me = auth.login(town.ctx, "lixiuying", AGENT_PASSWORD)
-    waiting = commissions.create(town.ctx, me, commissions.CommissionInput(item_named(town.ctx).id, principal()))
+    waiting = commissions.create(town.ctx, me, commissions.CommissionInput(item_named(town.ctx).id, principal(), place="群众家中"))
     with pytest.raises(ServiceError, match="还没有收齐"):
         handover.counter_check(town.ctx, town.clerk, waiting.id)
 
@@ -221,7 +221,7 @@ def test_a_reprint_of_part_of_a_sheet(tmp_path, clock, keys):
     # and it can go on a sheet of its own, the old one being replaced already
     assert commissions.get_commission(laptop, me, b.id).sheet_no == old.sheet_no
     with pytest.raises(ServiceError, match="已列入交接单"):
-        commissions.cancel(laptop, me, b.id, "不办了")
+        commissions.cancel(laptop, me, b.id, "不办了", "群众家中")
     [third] = handover.create_sheets(laptop, me, [b.id])
     with laptop.tx() as s:
         states = {h.sheet_no: h.state for h in s.scalars(select(Handover))}

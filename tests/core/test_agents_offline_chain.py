@@ -164,7 +164,7 @@ def test_offline_chain_two_databases(tmp_path, clock, keys):
         assert who and device.startswith("laptop:"), (state, who, device)
     # the township records the signed receipt the agent brings back
     commissions.return_result(town.ctx, town.clerk, tc_id, "乡镇便民服务中心", "代办员交回回交签收单")
-    town_closed = commissions.confirm_receipt(town.ctx, town.clerk, tc_id, "委托人签字确认")
+    town_closed = commissions.confirm_receipt(town.ctx, town.clerk, tc_id, "委托人签字确认", "乡镇便民服务中心")
     assert town_closed.state == S.CLOSED
 
     # everything the county must know went to the outbox in the same transactions
@@ -193,7 +193,7 @@ def test_agents_see_only_their_own_work(tmp_path, clock, keys):
     with pytest.raises(PermissionDenied):
         commissions.collect(town.ctx, two, c.id, all_collected(c), "群众家中")
     with pytest.raises(PermissionDenied):
-        commissions.create(town.ctx, two, commissions.CommissionInput(item.id, principal()), agent_id=a1.id)
+        commissions.create(town.ctx, two, commissions.CommissionInput(item.id, principal(), place="群众家中"), agent_id=a1.id)
     assert commissions.list_commissions(town.ctx, two) == []
     assert [r.id for r in commissions.list_commissions(town.ctx, one)] == [c.id]
     with pytest.raises(PermissionDenied):
@@ -205,7 +205,7 @@ def test_agents_see_only_their_own_work(tmp_path, clock, keys):
         commissions.intake_form(town.ctx, one, c.id)
     # and no one outside the agent role commissions
     with pytest.raises(PermissionDenied):
-        commissions.create(town.ctx, town.clerk, commissions.CommissionInput(item.id, principal()))
+        commissions.create(town.ctx, town.clerk, commissions.CommissionInput(item.id, principal(), place="群众家中"))
 
 
 def test_only_proxy_items_may_be_commissioned(tmp_path, clock, keys):
@@ -214,7 +214,7 @@ def test_only_proxy_items_may_be_commissioned(tmp_path, clock, keys):
     me = auth.login(town.ctx, "lixiuying", AGENT_PASSWORD)
     not_proxy = next(it for it in catalog.current_items(town.ctx) if not it.proxy_allowed)
     with pytest.raises(ServiceError, match="不可代办"):
-        commissions.create(town.ctx, me, commissions.CommissionInput(not_proxy.id, principal()))
+        commissions.create(town.ctx, me, commissions.CommissionInput(not_proxy.id, principal(), place="群众家中"))
     assert all(it.proxy_allowed for it in commissions.proxy_items(town.ctx))
     with town.ctx.tx() as s:
         assert s.scalar(select(Commission.id)) is None

@@ -148,7 +148,7 @@ def test_registry_rules(tmp_path, clock):
     agents.change_status(town.ctx, town.supervisor, a.id, AgentStatus.SUSPENDED, "外出务工三个月")
     me = auth.login(town.ctx, "lixiuying", AGENT_PASSWORD)  # a suspended agent still logs in ...
     with pytest.raises(ServiceError, match="暂停"):  # ... but takes no new commission
-        commissions.create(town.ctx, me, commissions.CommissionInput(item_named(town.ctx).id, principal()))
+        commissions.create(town.ctx, me, commissions.CommissionInput(item_named(town.ctx).id, principal(), place="群众家中"))
     agents.change_status(town.ctx, town.supervisor, a.id, AgentStatus.LEFT, "本人辞职",
                          clock().date() + dt.timedelta(days=3))
     with pytest.raises(ServiceError, match="用户名或密码"):
@@ -212,11 +212,11 @@ def test_overdue_handover_is_flagged_to_agent_and_township(tmp_path, clock, keys
     agents.register_agent(town.ctx, town.supervisor, agent_input())
     me = auth.login(town.ctx, "lixiuying", AGENT_PASSWORD)  # the agent working at the township PC
     item = item_named(town.ctx)
-    late = commissions.create(town.ctx, me, commissions.CommissionInput(item.id, principal()))
+    late = commissions.create(town.ctx, me, commissions.CommissionInput(item.id, principal(), place="群众家中"))
     commissions.collect(town.ctx, me, late.id, all_collected(late), "群众家中")
     clock.advance(days=6)  # Thursday + 6 days = Wednesday: 4 working days later
     fresh = commissions.create(town.ctx, me, commissions.CommissionInput(
-        item.id, principal(name="李四", id17="42052819600101004")))
+        item.id, principal(name="李四", id17="42052819600101004"), place="群众家中"))
     commissions.collect(town.ctx, me, fresh.id, all_collected(fresh), "村便民服务室")
 
     home = commissions.agent_home(town.ctx, me)
@@ -243,7 +243,7 @@ def test_supplement_at_the_township_then_accept(tmp_path, clock, keys):
     prov = agents.export_provisioning(town.ctx, town.supervisor, a.id)
     agents.import_provisioning(laptop, prov.content, prov.code, keys)
     me = auth.login(laptop, "lixiuying", AGENT_PASSWORD)
-    c = commissions.create(laptop, me, commissions.CommissionInput(item_named(laptop).id, principal()))
+    c = commissions.create(laptop, me, commissions.CommissionInput(item_named(laptop).id, principal(), place="群众家中"))
     commissions.collect(laptop, me, c.id, all_collected(c), "群众家中")
     [sheet] = handover.create_sheets(laptop, me, [c.id])
     first = next(m for m in c.materials if m.required)
@@ -272,7 +272,7 @@ def test_intake_checks_the_principal(tmp_path, clock, keys):
     prov = agents.export_provisioning(town.ctx, town.supervisor, a.id)
     agents.import_provisioning(laptop, prov.content, prov.code, keys)
     me = auth.login(laptop, "lixiuying", AGENT_PASSWORD)
-    c = commissions.create(laptop, me, commissions.CommissionInput(item_named(laptop).id, principal()))
+    c = commissions.create(laptop, me, commissions.CommissionInput(item_named(laptop).id, principal(), place="群众家中"))
     commissions.collect(laptop, me, c.id, all_collected(c), "群众家中")
     [sheet] = handover.create_sheets(laptop, me, [c.id])
     got = handover.receive(town.ctx, town.clerk, sheet.payload)
@@ -293,7 +293,7 @@ def test_sheet_refusals(tmp_path, clock, keys):
     made = []
     for i in range(7):
         c = commissions.create(laptop, me, commissions.CommissionInput(
-            item_named(laptop).id, principal(name="张" + "一二三四五六七"[i], id17=f"420528195503120{i + 10:02d}")))
+            item_named(laptop).id, principal(name="张" + "一二三四五六七"[i], id17=f"420528195503120{i + 10:02d}"), place="群众家中"))
         commissions.collect(laptop, me, c.id, all_collected(c), "群众家中")
         made.append(c.id)
     sheets = handover.create_sheets(laptop, me, made)
@@ -354,7 +354,7 @@ def test_a_full_sheet_of_six_reads_back_from_paper(tmp_path, clock, keys):
     for i in range(6):
         c = commissions.create(laptop, me, commissions.CommissionInput(
             item_named(laptop).id, principal(name="欧阳𠮷·买买提" + "一二三四五六"[i],
-                                             id17=f"420528195503120{i + 10:02d}")))
+                                             id17=f"420528195503120{i + 10:02d}"), place="群众家中"))
         commissions.collect(laptop, me, c.id, all_collected(c), "群众家中")
         made.append(c.id)
     [sheet] = handover.create_sheets(laptop, me, made)
@@ -371,7 +371,7 @@ def test_a_late_handover_is_said_at_the_counter(tmp_path, clock, keys):
     prov = agents.export_provisioning(town.ctx, town.supervisor, a.id)
     agents.import_provisioning(laptop, prov.content, prov.code, keys)
     me = auth.login(laptop, "lixiuying", AGENT_PASSWORD)
-    c = commissions.create(laptop, me, commissions.CommissionInput(item_named(laptop).id, principal()))
+    c = commissions.create(laptop, me, commissions.CommissionInput(item_named(laptop).id, principal(), place="群众家中"))
     commissions.collect(laptop, me, c.id, all_collected(c), "群众家中")
     [sheet] = handover.create_sheets(laptop, me, [c.id])
     assert handover.scan(town.ctx, town.clerk, sheet.payload).warnings == []
@@ -393,7 +393,7 @@ def test_a_laptop_keeps_only_its_own_agents_records(tmp_path, clock, keys):
     prov = agents.export_provisioning(town.ctx, town.supervisor, mine.id)
     agents.import_provisioning(laptop, prov.content, prov.code, keys)
     theirs = auth.login(town.ctx, "wangdebing", AGENT_PASSWORD)
-    c = commissions.create(town.ctx, theirs, commissions.CommissionInput(item_named(town.ctx).id, principal()))
+    c = commissions.create(town.ctx, theirs, commissions.CommissionInput(item_named(town.ctx).id, principal(), place="群众家中"))
     with town.ctx.tx() as s:
         other_payload = agents.agent_payload(s.get(type(other), other.id))
         c_payload = commissions.commission_payload(commissions._load(s, c.id))
@@ -416,7 +416,7 @@ def test_roster_file_brings_agents_and_keys_to_another_counter(tmp_path, clock, 
     prov = agents.export_provisioning(town1.ctx, town1.supervisor, a.id)
     agents.import_provisioning(laptop, prov.content, prov.code, keys)
     me = auth.login(laptop, "lixiuying", AGENT_PASSWORD)
-    c = commissions.create(laptop, me, commissions.CommissionInput(item_named(laptop).id, principal()))
+    c = commissions.create(laptop, me, commissions.CommissionInput(item_named(laptop).id, principal(), place="群众家中"))
     commissions.collect(laptop, me, c.id, all_collected(c), "群众家中")
     [sheet] = handover.create_sheets(laptop, me, [c.id])
     with pytest.raises(handover.SheetRefused, match="没有代办员"):
