@@ -687,10 +687,7 @@ def import_catalog_files(s: Session, items_path, materials_path=None) -> Catalog
     from clerk_app.services.common import ServiceError
 
     try:
-        rows = counter_catalog.read_table(items_path)
-        mrows = counter_catalog.read_table(materials_path) if materials_path else None
-        parsed = counter_catalog.parse_catalog(rows, mrows, items_path.name,
-                                               materials_path.name if materials_path else "")
+        parsed = counter_catalog.load_catalog(items_path, materials_path).items
     except ServiceError as exc:
         raise CountyError("bad_catalog", exc.message) from exc
     items = []

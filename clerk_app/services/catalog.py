@@ -1,8 +1,10 @@
 """The service-item catalog (事项清单): import as counties export it, and look-ups.
 
 Counties keep the list in Excel and export a pair of tables joined on 实施编码: items and
-their materials. Either comes as CSV (UTF-8 with or without BOM, GBK/GB18030) or .xlsx.
-An import checks every row first and reports each bad one by row and column; it writes
+their materials. Either comes as CSV (UTF-8 with or without BOM, GBK/GB18030) or .xlsx,
+or both come as one workbook with two sheets, found by sheet name or by header. A title
+row and blank lines above the header are skipped. An import checks every row first and
+reports each bad one by (sheet,) row and column, as the spreadsheet numbers them; it writes
 nothing unless the whole file is good. Re-importing creates a new version of each changed
 item; cases keep the version they were taken under.
 """
@@ -15,7 +17,7 @@ import io
 import json
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import select
@@ -69,12 +71,17 @@ MATERIAL_COLUMNS = (
 @dataclass(frozen=True)
 class RowError:
     file: str
-    row: int  # as a spreadsheet shows it: the header is row 1
+    row: int  # as a spreadsheet shows it: the first line of the file or sheet is row 1
     column: str
     message: str
+    sheet: str = ""  # the worksheet, when the file is a workbook with several
 
     def __str__(self) -> str:
-        where = _("{file} 第 {row} 行").format(file=self.file, row=self.row)
+        if self.sheet:
+            where = _("{file} 工作表「{sheet}」第 {row} 行").format(
+                file=self.file, sheet=self.sheet, row=self.row)
+        else:
+            where = _("{file} 第 {row} 行").format(file=self.file, row=self.row)
         if self.column:
             where += _("「{column}」列").format(column=self.column)
         return f"{where}：{self.message}"
@@ -105,6 +112,8 @@ class ImportResult:
     kept_missing: list[str] = field(default_factory=list)
     # names of items whose materials were made from the 申请材料 column (no materials table)
     derived_materials: list[str] = field(default_factory=list)
+    # how the files were read, e.g. a workbook in which no materials sheet was found
+    notes: list[str] = field(default_factory=list)
     dry_run: bool = False
 
     def summary(self) -> str:
@@ -118,6 +127,8 @@ class ImportResult:
         if self.derived_materials:
             text += _("{n} 个新事项没有材料表，材料按「申请材料」列生成、均按必需原件处理，请导入材料表补全。").format(
                 n=len(self.derived_materials))
+        for note in self.notes:
+            text += "\n" + note
         return text
 
 
@@ -147,8 +158,17 @@ def decode_bytes(data: bytes, name: str) -> str:
         ) from exc
 
 
-def read_table(path: Path) -> list[list[str]]:
-    """All rows of a CSV or .xlsx file as strings, the header first."""
+@dataclass
+class Sheet:
+    """One table as read: a CSV file, or one worksheet of a workbook."""
+
+    file: str  # the file's name
+    title: str  # the worksheet's name; "" for CSV
+    rows: list[list[str]]
+
+
+def read_sheets(path: Path) -> list[Sheet]:
+    """Every table in a CSV or .xlsx file (a CSV has one), each as rows of strings."""
     name = path.name
     if not path.exists():
         raise ServiceError(_("找不到文件：{path}").format(path=path))
@@ -169,12 +189,18 @@ def read_table(path: Path) -> list[list[str]]:
         return _read_xlsx(path)
     text = decode_bytes(data, name)
     try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""))]
+        rows = [row for row in csv.reader(io.StringIO(text, newline=""))]
     except csv.Error as exc:
         raise ServiceError(_("文件 {name} 不是有效的 CSV：{error}").format(name=name, error=exc)) from exc
+    return [Sheet(name, "", rows)]
 
 
-def _read_xlsx(path: Path) -> list[list[str]]:
+def read_table(path: Path) -> list[list[str]]:
+    """All rows of a CSV file or of a workbook's first sheet, as strings."""
+    return read_sheets(path)[0].rows
+
+
+def _read_xlsx(path: Path) -> list[Sheet]:
     from openpyxl import load_workbook  # imported here: only imports need it
 
     try:
@@ -184,13 +210,18 @@ def _read_xlsx(path: Path) -> list[list[str]]:
             _("无法打开 Excel 文件 {name}：{error}").format(name=path.name, error=exc)
         ) from exc
     try:
-        sheet = wb.worksheets[0]
-        rows = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append(["" if v is None else _cell_text(v) for v in values])
-        return rows
+        sheets = []
+        for ws in wb.worksheets:
+            # read-only sheets yield an empty row for each missing one, so the list index
+            # stays the spreadsheet's row number minus one
+            rows = [["" if v is None else _cell_text(v) for v in values]
+                    for values in ws.iter_rows(values_only=True)]
+            sheets.append(Sheet(path.name, ws.title, rows))
     finally:
         wb.close()
+    if not sheets:
+        raise ServiceError(_("Excel 文件 {name} 中没有工作表。").format(name=path.name))
+    return sheets
 
 
 def _cell_text(value: object) -> str:
@@ -199,8 +230,37 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+# Exported sheets often carry a title row (「××镇政务服务事项清单」) and blank lines above
+# the header; the header is looked for among this many rows from the first non-empty one.
+HEADER_SEARCH_ROWS = 10
+
+
+def _names(col: Column) -> set[str]:
+    return {_norm_header(h) for h in (col.header, *col.aliases)}
+
+
+def _header_score(row: list[str], columns: tuple[Column, ...]) -> int:
+    """How many of the known columns this row names."""
+    cells = {_norm_header(c) for c in row}
+    return sum(1 for col in columns if cells & _names(col))
+
+
+def _find_header(rows: list[list[str]], columns: tuple[Column, ...]) -> int | None:
+    """Index of the header row: the first non-empty row, or a later one within
+    HEADER_SEARCH_ROWS that names more of the known columns. None if all rows are empty."""
+    first = next((i for i, r in enumerate(rows) if any(str(c).strip() for c in r)), None)
+    if first is None:
+        return None
+    best, best_score = first, _header_score(rows[first], columns)
+    for i in range(first + 1, min(len(rows), first + HEADER_SEARCH_ROWS)):
+        score = _header_score(rows[i], columns)
+        if score > best_score:
+            best, best_score = i, score
+    return best
+
+
 def _map_columns(
-    header: list[str], columns: tuple[Column, ...], file: str
+    header: list[str], columns: tuple[Column, ...], file: str, row: int
 ) -> tuple[dict[str, int], list[RowError]]:
     index = {_norm_header(h): i for i, h in enumerate(header) if _norm_header(h)}
     found: dict[str, int] = {}
@@ -213,29 +273,119 @@ def _map_columns(
                 break
         else:
             if col.required:
-                errors.append(RowError(file, 1, col.header, _("缺少这一列（表头需要「{h}」）").format(h=col.header)))
+                errors.append(RowError(file, row, col.header, _("缺少这一列（表头需要「{h}」）").format(h=col.header)))
     return found, errors
 
 
 def _records(
     rows: list[list[str]], columns: tuple[Column, ...], file: str
-) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
-    # skip leading empty lines before the header
-    start = 0
-    while start < len(rows) and not any(c.strip() for c in rows[start]):
-        start += 1
-    if start >= len(rows):
-        return [], [RowError(file, 1, "", _("文件是空的。"))]
-    colmap, errors = _map_columns(rows[start], columns, file)
+) -> tuple[list[tuple[int, dict[str, str]]], list[RowError], int]:
+    """The data rows under the header, each with its spreadsheet row number; the errors;
+    and the header's row number."""
+    start = _find_header(rows, columns)
+    if start is None:
+        return [], [RowError(file, 1, "", _("文件是空的。"))], 1
+    colmap, errors = _map_columns(rows[start], columns, file, start + 1)
     if errors:
-        return [], errors
+        return [], errors, start + 1
     records = []
-    for offset, row in enumerate(rows[start + 1 :], start=start + 2):
+    for number, row in enumerate(rows[start + 1 :], start=start + 2):
         if not any(str(c).strip() for c in row):
             continue
         rec = {k: (row[i].strip() if i < len(row) else "") for k, i in colmap.items()}
-        records.append((offset, rec))
-    return records, []
+        records.append((number, rec))
+    return records, [], start + 1
+
+
+# --- finding the tables in a workbook ---------------------------------------------------
+
+ITEM_SHEET_NAMES = ("事项", "事项清单", "事项表", "事项目录", "服务事项", "政务服务事项")
+MATERIAL_SHEET_NAMES = ("材料", "申请材料", "材料表", "材料清单", "申请材料清单", "材料目录")
+
+
+def _sheet_kind(sheet: Sheet) -> str | None:
+    """"items" or "materials" by the sheet's header (实施编码 with 事项名称 or 材料名称)."""
+    code = set().union(*(_names(c) for c in (*ITEM_COLUMNS, *MATERIAL_COLUMNS) if c.key == "code"))
+    first = next((i for i, r in enumerate(sheet.rows) if any(str(c).strip() for c in r)), None)
+    if first is None:
+        return None
+    for row in sheet.rows[first : first + HEADER_SEARCH_ROWS]:
+        cells = {_norm_header(c) for c in row}
+        if not cells & code:
+            continue
+        if "材料名称" in cells:  # a materials table may repeat the item's name; items never name a material
+            return "materials"
+        if "事项名称" in cells:
+            return "items"
+    return None
+
+
+def _pick(sheets: list[Sheet], kind: str, names: tuple[str, ...], exclude: Sheet | None) -> Sheet | None:
+    """The sheet of this kind: by its name, or else by its header."""
+    candidates = [sh for sh in sheets if sh is not exclude]
+    wanted = {_norm_header(n) for n in names}
+    for sh in candidates:
+        if _norm_header(sh.title) in wanted:
+            return sh
+    for sh in candidates:
+        if _sheet_kind(sh) == kind:
+            return sh
+    return None
+
+
+@dataclass
+class CatalogTables:
+    """The two tables to import, found in one or two files."""
+
+    items: Sheet
+    materials: Sheet | None
+    items_sheet: str  # the sheet's name for error messages; "" when the file has one table
+    materials_sheet: str
+    notes: list[str] = field(default_factory=list)
+
+
+def find_tables(items_path: Path, materials_path: Path | None = None) -> CatalogTables:
+    """Read the catalog's files. A workbook given alone may hold both tables as two sheets
+    (e.g. 「事项」 and 「材料」); without a materials sheet it is imported as items only."""
+    item_sheets = read_sheets(items_path)
+    many = len(item_sheets) > 1
+    notes: list[str] = []
+    materials: Sheet | None = None
+    mat_label = ""
+    if materials_path is not None:
+        mat_sheets = read_sheets(materials_path)
+        materials = _pick(mat_sheets, "materials", MATERIAL_SHEET_NAMES, None) or mat_sheets[0]
+        mat_label = materials.title if len(mat_sheets) > 1 else ""
+    items = _pick(item_sheets, "items", ITEM_SHEET_NAMES, None)
+    if items is None:  # the first sheet that is not the materials table; its errors will say why
+        found_mat = _pick(item_sheets, "materials", MATERIAL_SHEET_NAMES, None) if many else None
+        items = next((sh for sh in item_sheets if sh is not found_mat), item_sheets[0])
+    if materials_path is None and item_sheets[0].title:  # a workbook alone (CSV tables have no title)
+        materials = _pick(item_sheets, "materials", MATERIAL_SHEET_NAMES, items)
+        if materials is None:
+            notes.append(_(
+                "{file} 中没有找到材料表（工作表名为「材料」或「申请材料」，或表头有「材料名称」和「实施编码」两列），"
+                "按只有事项表导入：已有事项保留原来的材料。").format(file=items_path.name))
+        else:
+            mat_label = materials.title
+    return CatalogTables(items, materials, items.title if many else "", mat_label, notes)
+
+
+@dataclass
+class LoadedCatalog:
+    items: list[ItemRow]
+    notes: list[str]
+
+
+def load_catalog(items_path: Path, materials_path: Path | None = None) -> LoadedCatalog:
+    """Read and check the catalog's files (raises CatalogImportError with every bad row)."""
+    t = find_tables(items_path, materials_path)
+    parsed = parse_catalog(
+        t.items.rows, t.materials.rows if t.materials else None,
+        t.items.file, t.materials.file if t.materials else "",
+        items_sheet=t.items_sheet, materials_sheet=t.materials_sheet,
+    )
+    return LoadedCatalog(parsed, t.notes)
 
 
 # --- validating ------------------------------------------------------------------------
@@ -308,36 +458,41 @@ def parse_catalog(
     material_rows: list[list[str]] | None,
     items_name: str = "items",
     materials_name: str = "materials",
+    *,
+    items_sheet: str = "",
+    materials_sheet: str = "",
 ) -> list[ItemRow]:
-    """Validate the two tables; raise CatalogImportError listing every bad row."""
-    errors: list[RowError] = []
-    item_recs, errs = _records(items_rows, ITEM_COLUMNS, items_name)
-    errors += errs
+    """Validate the two tables; raise CatalogImportError listing every bad row.
+
+    ``items_sheet`` / ``materials_sheet`` name the worksheets the tables came from, when
+    they came from a workbook with several, so that each error says where to look.
+    """
+    item_recs, item_errors, items_header = _records(items_rows, ITEM_COLUMNS, items_name)
     items: dict[str, ItemRow] = {}
     first_row: dict[str, int] = {}
     for row, rec in item_recs:
         code = unicodedata.normalize("NFKC", rec["code"]).strip()
         name = rec["name"].strip()
         if not code:
-            errors.append(RowError(items_name, row, "实施编码", _("不能为空")))
+            item_errors.append(RowError(items_name, row, "实施编码", _("不能为空")))
         elif code in items:
-            errors.append(RowError(items_name, row, "实施编码",
+            item_errors.append(RowError(items_name, row, "实施编码",
                                    _("与第 {r} 行重复：{c}").format(r=first_row[code], c=code)))
         if not name:
-            errors.append(RowError(items_name, row, "事项名称", _("不能为空")))
+            item_errors.append(RowError(items_name, row, "事项名称", _("不能为空")))
         for key, header in (("body", "实施主体"), ("item_type", "事项类型")):
             if not rec.get(key, "").strip():
-                errors.append(RowError(items_name, row, header, _("不能为空")))
-        before = len(errors)
+                item_errors.append(RowError(items_name, row, header, _("不能为空")))
+        before = len(item_errors)
         zero_is_on_spot = _("（0 表示即办）")
-        legal = _int(rec, "legal_limit", "法定时限（工作日）", row, items_name, errors, hint=zero_is_on_spot)
-        promised = _int(rec, "promised_limit", "承诺时限（工作日）", row, items_name, errors,
+        legal = _int(rec, "legal_limit", "法定时限（工作日）", row, items_name, item_errors, hint=zero_is_on_spot)
+        promised = _int(rec, "promised_limit", "承诺时限（工作日）", row, items_name, item_errors,
                         hint=zero_is_on_spot)
-        if len(errors) == before and promised > legal:  # only when both limits are numbers
-            errors.append(RowError(items_name, row, "承诺时限（工作日）",
+        if len(item_errors) == before and promised > legal:  # only when both limits are numbers
+            item_errors.append(RowError(items_name, row, "承诺时限（工作日）",
                                    _("承诺时限 {p} 天不能超过法定时限 {l} 天").format(p=promised, l=legal)))
         item = ItemRow(
-            seq=_int(rec, "seq", "序号", row, items_name, errors, default=len(items) + 1),
+            seq=_int(rec, "seq", "序号", row, items_name, item_errors, default=len(items) + 1),
             code=code,
             name=name,
             body=rec.get("body", "").strip(),
@@ -348,8 +503,8 @@ def parse_catalog(
             fee=rec.get("fee", "").strip() or "不收费",
             conditions=rec.get("conditions", "").strip(),
             legal_basis=rec.get("legal_basis", "").strip(),
-            proxy_allowed=_yes_no(rec.get("proxy_allowed", ""), row, "是否可代办", items_name, errors),
-            visits=_int(rec, "visits", "到现场次数", row, items_name, errors, default=1),
+            proxy_allowed=_yes_no(rec.get("proxy_allowed", ""), row, "是否可代办", items_name, item_errors),
+            visits=_int(rec, "visits", "到现场次数", row, items_name, item_errors, default=1),
             consult_phone=rec.get("consult_phone", "").strip(),
             complaint_phone=rec.get("complaint_phone", "").strip(),
             materials_text=rec.get("materials_text", "").strip(),
@@ -358,41 +513,41 @@ def parse_catalog(
             items[code] = item
             first_row[code] = row
 
+    mat_errors: list[RowError] = []
     if material_rows is not None:
-        mat_recs, errs = _records(material_rows, MATERIAL_COLUMNS, materials_name)
-        errors += errs
+        mat_recs, mat_errors, _header = _records(material_rows, MATERIAL_COLUMNS, materials_name)
         seen: dict[tuple[str, str], int] = {}
         for row, rec in mat_recs:
             code = unicodedata.normalize("NFKC", rec["code"]).strip()
             name = rec["name"].strip()
             if code not in items:
-                errors.append(RowError(materials_name, row, "实施编码",
+                mat_errors.append(RowError(materials_name, row, "实施编码",
                                        _("事项清单中没有这个实施编码：{c}").format(c=code or "（空）")))
                 continue
             if not name:
-                errors.append(RowError(materials_name, row, "材料名称", _("不能为空")))
+                mat_errors.append(RowError(materials_name, row, "材料名称", _("不能为空")))
             elif (code, name) in seen:
-                errors.append(RowError(materials_name, row, "材料名称",
+                mat_errors.append(RowError(materials_name, row, "材料名称",
                                        _("同一事项的材料与第 {r} 行重复").format(r=seen[(code, name)])))
             seen[(code, name)] = row
             form = rec["form"].strip()
             if form not in MATERIAL_FORMS:
-                errors.append(RowError(materials_name, row, "材料形式",
+                mat_errors.append(RowError(materials_name, row, "材料形式",
                                        _("只能是 原件、复印件 或 原件及复印件，现为「{v}」").format(v=form)))
-            copies = _int(rec, "copies", "份数", row, materials_name, errors, default=1, minimum=1)
+            copies = _int(rec, "copies", "份数", row, materials_name, mat_errors, default=1, minimum=1)
             necessity = rec.get("necessity", "").strip() or "必需"
             if necessity not in ("必需", "条件必需", "非必需", "容缺"):
-                errors.append(RowError(materials_name, row, "是否必需",
+                mat_errors.append(RowError(materials_name, row, "是否必需",
                                        _("只能是 必需 或 条件必需，现为「{v}」").format(v=necessity)))
             condition = rec.get("condition", "").strip()
             required = necessity == "必需"
             if not required and not condition:
-                errors.append(RowError(materials_name, row, "条件或说明",
+                mat_errors.append(RowError(materials_name, row, "条件或说明",
                                        _("条件必需的材料要写明在什么情况下需要")))
             item = items[code]
             item.materials.append(
                 {
-                    "seq": _int(rec, "seq", "序号", row, materials_name, errors,
+                    "seq": _int(rec, "seq", "序号", row, materials_name, mat_errors,
                                 default=len(item.materials) + 1),
                     "name": name,
                     "form": form,
@@ -409,8 +564,10 @@ def parse_catalog(
                 for i, p in enumerate(parts, start=1)
             ]
             item.materials_from_text = True
-    if not items and not errors:
-        errors.append(RowError(items_name, 2, "", _("没有任何事项。")))
+    if not items and not item_errors:
+        item_errors.append(RowError(items_name, items_header + 1, "", _("没有任何事项。")))
+    errors = [replace(e, sheet=items_sheet) for e in item_errors]
+    errors += [replace(e, sheet=materials_sheet) for e in mat_errors]
     if errors:
         raise CatalogImportError(errors)
     for item in items.values():
@@ -431,21 +588,15 @@ def import_catalog(
     file must not silently retire the rest of the catalog. ``dry_run`` checks and reports
     what would change, writing nothing (the UI shows it before asking to go ahead).
     """
-    items_rows = read_table(items_path)
-    material_rows = read_table(materials_path) if materials_path else None
-    parsed = parse_catalog(
-        items_rows,
-        material_rows,
-        items_path.name,
-        materials_path.name if materials_path else "",
-    )
+    loaded = load_catalog(items_path, materials_path)
     digest = hashlib.sha256()
     for p in (items_path, materials_path):
         if p:
             digest.update(p.read_bytes())
     with ctx.tx() as s:
-        result = apply_catalog(s, ctx.clock(), actor, parsed, str(items_path.name), digest.hexdigest(),
-                               remove_missing=remove_missing)
+        result = apply_catalog(s, ctx.clock(), actor, loaded.items, str(items_path.name),
+                               digest.hexdigest(), remove_missing=remove_missing)
+        result.notes = list(loaded.notes)
         if dry_run:
             s.rollback()
             result.dry_run = True

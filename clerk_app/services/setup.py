@@ -106,10 +106,7 @@ def set_up(ctx: Context, req: SetupRequest) -> None:
     parsed = None
     checksum = ""
     if req.items_path is not None:
-        rows = catalog.read_table(req.items_path)
-        mrows = catalog.read_table(req.materials_path) if req.materials_path else None
-        parsed = catalog.parse_catalog(rows, mrows, req.items_path.name,
-                                       req.materials_path.name if req.materials_path else "")
+        parsed = catalog.load_catalog(req.items_path, req.materials_path).items
         checksum = "setup"
     now = ctx.clock()
     with ctx.tx() as s:

@@ -390,7 +390,8 @@ def error_lines(error: BaseException) -> list[str]:
 
 
 class CatalogImportDialog(QtWidgets.QDialog):
-    """导入事项清单: items file and optional materials file; all or nothing."""
+    """导入事项清单: items file and optional materials file, or one workbook with both
+    sheets; all or nothing."""
 
     imported = Signal(object)  # catalog.ImportResult
 
@@ -405,14 +406,17 @@ class CatalogImportDialog(QtWidgets.QDialog):
         intro = QtWidgets.QLabel(_(
             "选择县里导出的事项清单（CSV 或 xlsx）。材料表按「实施编码」对应事项，可不选"
             "（不选时已有事项保留原来的材料，新事项按「申请材料」列生成）。"
+            "事项和材料在同一个 xlsx 工作簿的两张工作表中时，只选这一个工作簿即可。"
             "清单先整体检查，有任何错误都不会导入。"))
         intro.setWordWrap(True)
         intro.setObjectName("hint")
         layout.addWidget(intro)
         form = QtWidgets.QFormLayout()
-        self.items_field = FileField(_("选择事项表"))
+        self.items_field = FileField(_("选择事项表或工作簿"))
+        self.items_field.edit.setPlaceholderText(_("CSV 或 xlsx 文件；也可以是含事项、材料两张工作表的工作簿"))
         self.materials_field = FileField(_("选择材料表"))
-        form.addRow(_("事项表"), self.items_field)
+        self.materials_field.edit.setPlaceholderText(_("CSV 或 xlsx 文件；工作簿中已有材料工作表时不必选"))
+        form.addRow(_("事项表或工作簿"), self.items_field)
         form.addRow(_("材料表（可选）"), self.materials_field)
         layout.addLayout(form)
         self.remove_missing_box = QtWidgets.QCheckBox(_("停用新清单中没有的事项（导入前会列出并请您确认）"))

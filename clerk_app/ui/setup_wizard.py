@@ -259,9 +259,7 @@ class CatalogCheck:
 
 def check_catalog_files(items_path: Path, materials_path: Path | None) -> CatalogCheck:
     """Worker side: read and validate the files the way set-up will (raises with every error)."""
-    rows = catalog.read_table(items_path)
-    mrows = catalog.read_table(materials_path) if materials_path else None
-    parsed = catalog.parse_catalog(rows, mrows, items_path.name, materials_path.name if materials_path else "")
+    parsed = catalog.load_catalog(items_path, materials_path).items
     return CatalogCheck(len(parsed), sum(len(p.materials) for p in parsed))
 
 

@@ -30,3 +30,36 @@ def all_received(item) -> list[ChecklistLine]:
             ln.state = ln.expected_state()
             ln.copies_received = ln.copies_required
     return lines
+
+
+SHEET_TITLE = "长阳土家族自治县龙舟坪镇政务服务事项清单"
+
+
+def csv_rows(path) -> list[list[str]]:  # noqa: ANN001
+    import csv
+
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def write_workbook(path, sheets) -> object:  # noqa: ANN001
+    """An .xlsx as counties export it: ``sheets`` is [(sheet name, rows, title or None)].
+
+    With a title, the sheet starts with it (merged across the table) and a blank line, so
+    the header is on row 3 and the first data row on row 4. Numbers are stored as numbers.
+    """
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows, title in sheets:
+        ws = wb.create_sheet(name)
+        if title:
+            ws.append([title])
+            ws.merge_cells(f"A1:{get_column_letter(len(rows[0]))}1")
+            ws.append([])
+        for r in rows:
+            ws.append([int(c) if isinstance(c, str) and c.isdigit() and len(c) < 6 else c for c in r])
+    wb.save(path)
+    return path

@@ -207,3 +207,114 @@ def test_a_directory_and_error_wording(empty_ctx, tmp_path):
     assert "0 表示即办" in messages[(2, "法定时限（工作日）")]
     assert (2, "承诺时限（工作日）") not in messages  # no second error caused by the first
     assert "不能小于 0" in messages[(3, "到现场次数")] and "即办" not in messages[(3, "到现场次数")]
+
+
+# --- one workbook, title rows ----------------------------------------------------------
+
+
+def _book(tmp_path, items_sheet="事项", materials_sheet="材料", materials=True, name="book.xlsx"):
+    from tests.core.helpers import SHEET_TITLE, write_workbook
+
+    sheets = [(items_sheet, rows_of(ITEMS), SHEET_TITLE)]
+    if materials:
+        sheets.append((materials_sheet, rows_of(MATERIALS), SHEET_TITLE))
+    return write_workbook(tmp_path / name, sheets)
+
+
+def _materials_count(ctx) -> int:
+    return sum(len(it.materials) for it in catalog.current_items(ctx))
+
+
+def test_one_workbook_with_title_rows_imports_items_and_materials(empty_ctx, tmp_path):
+    result = catalog.import_catalog(empty_ctx, None, _book(tmp_path))
+    assert len(result.added) == expected_count()
+    assert result.derived_materials == [] and result.notes == []
+    assert _materials_count(empty_ctx) == len(rows_of(MATERIALS)) - 1
+    dibao = next(it for it in catalog.current_items(empty_ctx) if it.name == "最低生活保障申请")
+    assert dibao.promised_limit == 10
+    assert next(m for m in dibao.materials if m.name == "结婚证").condition == "申请人已婚的"
+
+
+def test_sheets_are_found_by_their_headers_in_any_order(empty_ctx, tmp_path):
+    from tests.core.helpers import write_workbook
+
+    # a materials table that also repeats the item's name is still the materials table
+    mrows = [["事项名称", *rows_of(MATERIALS)[0]]] + [["", *r] for r in rows_of(MATERIALS)[1:]]
+    book = write_workbook(tmp_path / "export.xlsx", [
+        ("说明", [["本表由县政务服务中心导出"]], None),
+        ("Sheet2", mrows, None),
+        ("Sheet3", rows_of(ITEMS), "事项清单"),
+    ])
+    catalog.import_catalog(empty_ctx, None, book)
+    assert count_items(empty_ctx) == expected_count()
+    assert _materials_count(empty_ctx) == len(rows_of(MATERIALS)) - 1
+
+
+def test_a_bad_cell_in_the_materials_sheet_names_sheet_row_and_column(empty_ctx, tmp_path):
+    from tests.core.helpers import SHEET_TITLE, write_workbook
+
+    mrows = rows_of(MATERIALS)
+    mrows[9][mrows[0].index("份数")] = "两份"  # title, blank, header: data row 9 is sheet row 12
+    irows = rows_of(ITEMS)
+    irows[1][irows[0].index("法定时限（工作日）")] = "三十"  # sheet row 4
+    book = write_workbook(tmp_path / "book.xlsx", [
+        ("事项清单", irows, SHEET_TITLE), ("申请材料", mrows, SHEET_TITLE)])
+    with pytest.raises(CatalogImportError) as info:
+        catalog.import_catalog(empty_ctx, None, book)
+    found = {(e.file, e.sheet, e.row, e.column) for e in info.value.errors}
+    assert found == {("book.xlsx", "事项清单", 4, "法定时限（工作日）"),
+                     ("book.xlsx", "申请材料", 12, "份数")}
+    assert "book.xlsx 工作表「申请材料」第 12 行「份数」列：「两份」不是整数" in info.value.message
+    assert count_items(empty_ctx) == 0
+
+
+def test_a_workbook_without_a_materials_sheet_is_imported_as_items_only(demo_ctx, tmp_path):
+    before = {it.code: len(it.materials) for it in catalog.current_items(demo_ctx)}
+    irows = rows_of(ITEMS)
+    irows[1][irows[0].index("承诺时限（工作日）")] = "8"
+    from tests.core.helpers import SHEET_TITLE, write_workbook
+
+    book = write_workbook(tmp_path / "items.xlsx", [("事项", irows, SHEET_TITLE),
+                                                    ("Sheet2", [["备注"]], None)])
+    result = catalog.import_catalog(demo_ctx, None, book)
+    assert len(result.updated) == 1 and len(result.notes) == 1
+    assert "items.xlsx 中没有找到材料表" in result.notes[0]
+    assert result.notes[0] in result.summary()
+    after = {it.code: len(it.materials) for it in catalog.current_items(demo_ctx)}
+    assert after == before  # the existing materials are kept, as with an items table alone
+
+
+def test_a_title_row_above_the_header_in_csv_and_real_row_numbers(empty_ctx, tmp_path):
+    from tests.core.helpers import SHEET_TITLE
+
+    rows = rows_of(ITEMS)
+    rows[2][rows[0].index("是否可代办")] = "也许"
+    items = write_rows(tmp_path / "items.csv", [[SHEET_TITLE], [], [], *rows], "gbk")
+    with pytest.raises(CatalogImportError) as info:
+        catalog.import_catalog(empty_ctx, None, items)
+    assert [(e.row, e.column) for e in info.value.errors] == [(6, "是否可代办")]
+    assert info.value.errors[0].sheet == ""
+    assert "items.csv 第 6 行「是否可代办」列" in info.value.message
+    # a header error is reported on the header's own row
+    drop = rows[0].index("实施编码")
+    cut = [[c for i, c in enumerate(r) if i != drop] for r in rows]
+    with pytest.raises(CatalogImportError) as info:
+        catalog.import_catalog(empty_ctx, None, write_rows(tmp_path / "cut.csv", [[SHEET_TITLE], [], *cut],
+                                                            "utf-8"))
+    assert [(e.row, e.column) for e in info.value.errors] == [(3, "实施编码")]
+    rows[2][rows[0].index("是否可代办")] = "是"
+    catalog.import_catalog(empty_ctx, None, write_rows(tmp_path / "ok.csv", [[SHEET_TITLE], *rows], "utf-8"))
+    assert count_items(empty_ctx) == expected_count()
+
+
+def test_a_missing_column_in_a_workbook_names_the_sheet_and_header_row(empty_ctx, tmp_path):
+    from tests.core.helpers import SHEET_TITLE, write_workbook
+
+    mrows = rows_of(MATERIALS)
+    drop = mrows[0].index("材料形式")
+    cut = [[c for i, c in enumerate(r) if i != drop] for r in mrows]
+    book = write_workbook(tmp_path / "book.xlsx", [("事项", rows_of(ITEMS), None),
+                                                   ("材料", cut, SHEET_TITLE)])
+    with pytest.raises(CatalogImportError) as info:
+        catalog.import_catalog(empty_ctx, None, book)
+    assert [(e.sheet, e.row, e.column) for e in info.value.errors] == [("材料", 3, "材料形式")]
