@@ -245,9 +245,12 @@ def test_sheets_are_found_by_their_headers_in_any_order(empty_ctx, tmp_path):
         ("Sheet2", mrows, None),
         ("Sheet3", rows_of(ITEMS), "事项清单"),
     ])
-    catalog.import_catalog(empty_ctx, None, book)
+    result = catalog.import_catalog(empty_ctx, None, book)
     assert count_items(empty_ctx) == expected_count()
+    assert result.derived_materials == [] and result.notes == []  # read from the materials sheet
     assert _materials_count(empty_ctx) == len(rows_of(MATERIALS)) - 1
+    dibao = next(it for it in catalog.current_items(empty_ctx) if it.name == "最低生活保障申请")
+    assert next(m for m in dibao.materials if m.name == "结婚证").required is False
 
 
 def test_a_bad_cell_in_the_materials_sheet_names_sheet_row_and_column(empty_ctx, tmp_path):

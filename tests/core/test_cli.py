@@ -188,3 +188,36 @@ def test_calendar_year_complete_from_the_command_line(tmp_path):
         database.dispose()
     r = run(d, "admin", "list-cases")
     assert "2027-01-08" in r.stdout and "（估）" not in r.stdout
+
+
+def test_import_catalog_from_one_workbook_with_two_sheets(tmp_path):
+    from tests.core.helpers import SHEET_TITLE, csv_rows, write_workbook
+
+    d = tmp_path / "data"
+    assert run(d, "admin", "demo").returncode == 0
+    irows, mrows = csv_rows(ITEMS), csv_rows(MATERIALS)
+    irows[1][irows[0].index("承诺时限（工作日）")] = "7"
+    code = irows[0].index("实施编码")
+    copies = mrows[0].index("份数")
+    # a material of another item than the one changed above
+    bad = next(i for i, r in enumerate(mrows) if i and r[0] != irows[1][code])
+    mrows[bad][copies] = "-1"
+    row = bad + 3  # below the title, a blank line and the header
+    book = tmp_path / "清单.xlsx"
+    write_workbook(book, [("事项", irows, SHEET_TITLE), ("材料", mrows, SHEET_TITLE)])
+    r = run(d, "admin", "import-catalog", str(book))
+    assert r.returncode == 1
+    assert f"清单.xlsx 工作表「材料」第 {row} 行「份数」列：不能小于 1" in r.stderr
+    assert "Traceback" not in r.stderr
+
+    mrows[bad][copies] = "2"
+    write_workbook(book, [("事项", irows, SHEET_TITLE), ("材料", mrows, SHEET_TITLE)])
+    r = run(d, "admin", "import-catalog", str(book))
+    assert r.returncode == 0, r.stderr
+    # the promised limit from the items sheet, the copies from the materials sheet
+    assert "更新 2 项" in r.stdout and "没有找到材料表" not in r.stdout
+
+    write_workbook(book, [("事项", irows, SHEET_TITLE)])
+    r = run(d, "admin", "import-catalog", str(book), "--dry-run")
+    assert r.returncode == 0, r.stderr
+    assert "清单.xlsx 中没有找到材料表" in r.stdout and "未变" in r.stdout

@@ -346,3 +346,36 @@ def test_retiring_items_is_listed_and_confirmed_first(qtbot, import_dialog, demo
         import_dialog.start_import()
     assert len(catalog.current_items(demo_ctx)) == 2
     assert f"停用 {len(before) - 2} 项" in import_dialog.summary_label.text()
+
+
+def test_one_workbook_with_both_sheets_is_enough(qtbot, import_dialog, demo_ctx, runner, tmp_path):
+    from tests.core.helpers import SHEET_TITLE, csv_rows, write_workbook
+
+    before = _catalog_snapshot(demo_ctx)
+    items_src, materials_src = setup.demo_catalog_paths()
+    irows, mrows = csv_rows(items_src), csv_rows(materials_src)
+    copies = mrows[0].index("份数")
+    mrows[9][copies] = "若干"  # sheet row 12, below the title, a blank line and the header
+    book = tmp_path / "book.xlsx"
+    write_workbook(book, [("事项", irows, SHEET_TITLE), ("材料", mrows, SHEET_TITLE)])
+
+    import_dialog.items_field.set_path(book)  # the materials field stays empty
+    assert import_dialog.import_button.isEnabled()
+    qtbot.mouseClick(import_dialog.import_button, Qt.MouseButton.LeftButton)
+    _idle(qtbot, runner)
+    errors = import_dialog.errors()
+    assert len(errors) == 1
+    assert errors[0].startswith("book.xlsx 工作表「材料」第 12 行「份数」列：「若干」不是整数")
+    assert "没有导入任何内容" in import_dialog.summary_label.text()
+    assert _catalog_snapshot(demo_ctx) == before
+
+    mrows[9][copies] = "3"
+    write_workbook(book, [("事项", irows, SHEET_TITLE), ("材料", mrows, SHEET_TITLE)])
+    with qtbot.waitSignal(import_dialog.imported, timeout=15000):
+        qtbot.mouseClick(import_dialog.import_button, Qt.MouseButton.LeftButton)
+    assert "更新 1 项" in import_dialog.summary_label.text()
+    assert not import_dialog.error_list.isVisible()
+    name = mrows[9][mrows[0].index("材料名称")]
+    code = mrows[9][mrows[0].index("实施编码")]
+    item = next(it for it in catalog.current_items(demo_ctx) if it.code == code)
+    assert next(m for m in item.materials if m.name == name).copies == 3
