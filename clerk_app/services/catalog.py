@@ -477,7 +477,7 @@ def parse_catalog(
             item_errors.append(RowError(items_name, row, "实施编码", _("不能为空")))
         elif code in items:
             item_errors.append(RowError(items_name, row, "实施编码",
-                                   _("与第 {r} 行重复：{c}").format(r=first_row[code], c=code)))
+                                        _("与第 {r} 行重复：{c}").format(r=first_row[code], c=code)))
         if not name:
             item_errors.append(RowError(items_name, row, "事项名称", _("不能为空")))
         for key, header in (("body", "实施主体"), ("item_type", "事项类型")):
@@ -490,7 +490,7 @@ def parse_catalog(
                         hint=zero_is_on_spot)
         if len(item_errors) == before and promised > legal:  # only when both limits are numbers
             item_errors.append(RowError(items_name, row, "承诺时限（工作日）",
-                                   _("承诺时限 {p} 天不能超过法定时限 {l} 天").format(p=promised, l=legal)))
+                                        _("承诺时限 {p} 天不能超过法定时限 {l} 天").format(p=promised, l=legal)))
         item = ItemRow(
             seq=_int(rec, "seq", "序号", row, items_name, item_errors, default=len(items) + 1),
             code=code,
@@ -522,28 +522,28 @@ def parse_catalog(
             name = rec["name"].strip()
             if code not in items:
                 mat_errors.append(RowError(materials_name, row, "实施编码",
-                                       _("事项清单中没有这个实施编码：{c}").format(c=code or "（空）")))
+                                           _("事项清单中没有这个实施编码：{c}").format(c=code or "（空）")))
                 continue
             if not name:
                 mat_errors.append(RowError(materials_name, row, "材料名称", _("不能为空")))
             elif (code, name) in seen:
                 mat_errors.append(RowError(materials_name, row, "材料名称",
-                                       _("同一事项的材料与第 {r} 行重复").format(r=seen[(code, name)])))
+                                           _("同一事项的材料与第 {r} 行重复").format(r=seen[(code, name)])))
             seen[(code, name)] = row
             form = rec["form"].strip()
             if form not in MATERIAL_FORMS:
                 mat_errors.append(RowError(materials_name, row, "材料形式",
-                                       _("只能是 原件、复印件 或 原件及复印件，现为「{v}」").format(v=form)))
+                                           _("只能是 原件、复印件 或 原件及复印件，现为「{v}」").format(v=form)))
             copies = _int(rec, "copies", "份数", row, materials_name, mat_errors, default=1, minimum=1)
             necessity = rec.get("necessity", "").strip() or "必需"
             if necessity not in ("必需", "条件必需", "非必需", "容缺"):
                 mat_errors.append(RowError(materials_name, row, "是否必需",
-                                       _("只能是 必需 或 条件必需，现为「{v}」").format(v=necessity)))
+                                           _("只能是 必需 或 条件必需，现为「{v}」").format(v=necessity)))
             condition = rec.get("condition", "").strip()
             required = necessity == "必需"
             if not required and not condition:
                 mat_errors.append(RowError(materials_name, row, "条件或说明",
-                                       _("条件必需的材料要写明在什么情况下需要")))
+                                           _("条件必需的材料要写明在什么情况下需要")))
             item = items[code]
             item.materials.append(
                 {
