@@ -60,6 +60,18 @@ class VersionError(SyncError):
     transient = False
 
 
+class NotACountyCenter(SyncError):
+    """The address answers, but not as a county center this client can talk to: the API
+    path is not there (404), e.g. a wrong address that points at another web server, or a
+    county center that no longer serves this client's protocol version.
+
+    Not an authentication problem and nothing is sent: the outbox waits intact, and the run
+    is retried with the normal backoff (a supervisor corrects the address, or the program is
+    upgraded)."""
+
+    transient = False
+
+
 class TooLarge(SyncError):
     pass
 
@@ -200,11 +212,28 @@ class CountyClient:
         if status == 413:
             raise TooLarge(_("一批数据超过县级中心的上限，已改为分小批上传。"), code=code,
                            max_bytes=body.get("max_bytes"), max_records=body.get("max_records"))
+        if status == 404 and self._no_county_center(path, body):
+            raise NotACountyCenter(_not_county_message(self.base_url, self.protocol_version),
+                                   code="not_county_center")
         if status >= 500 or status == 429:
             raise ServerError(_("县级中心暂时出错（HTTP {status}），稍后自动重试。").format(status=status),
                               code=f"http_{status}")
         raise RequestRefused(server_msg or _("县级中心拒绝了请求（HTTP {status}）。").format(status=status),
                              code=code)
+
+    def _no_county_center(self, path: str, body: dict[str, Any]) -> bool:
+        """After a 404: is the API itself missing at this address (not a county's "no such
+        thing" answer)? The handshake path missing says so; for another path, the handshake
+        is asked once."""
+        if path == "/info":
+            return True
+        if body.get("error") and body.get("message"):
+            return False  # the county's own answer (e.g. an unknown service point)
+        try:
+            answer = self._http.request("GET", "/info")
+        except httpx.HTTPError:
+            return False
+        return answer.status_code == 404
 
     def info(self) -> dict[str, Any]:
         return self._request("GET", "/info")
@@ -240,6 +269,12 @@ def _auth_message(code: str) -> str:
         why = _("县级中心不认可本机的同步凭据")
     return _("{why}，自动同步已停止（待上传的记录都保留在本机）。请向县级中心索取新的注册码，"
              "在「同步设置」中重新注册本机。").format(why=why)
+
+
+def _not_county_message(url: str, mine: int) -> str:
+    return _("地址 {url} 有应答，但不像是支持第 {mine} 版同步协议的县级中心（找不到同步接口 {api}），"
+             "暂时无法同步；待上传的记录都保留在本机。请在「同步设置」中核对县级中心地址；"
+             "地址无误时，请升级窗口受理程序或联系县级中心。").format(url=url, mine=mine, api=P.API_PATH)
 
 
 def _version_message(mine: int, body: dict[str, Any]) -> str:
