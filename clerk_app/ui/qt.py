@@ -9,10 +9,10 @@ import ctypes
 import sys
 
 import shiboken6
-from PySide6 import QtCore, QtGui, QtPrintSupport, QtWidgets
+from PySide6 import QtCore, QtGui, QtNetwork, QtPrintSupport, QtWidgets
 from PySide6.QtCore import Qt, Signal, Slot
 
-__all__ = ["QtCore", "QtGui", "QtPrintSupport", "QtWidgets", "Qt", "Signal", "Slot", "is_alive"]
+__all__ = ["QtCore", "QtGui", "QtNetwork", "QtPrintSupport", "QtWidgets", "Qt", "Signal", "Slot", "is_alive"]
 
 
 def is_alive(obj: QtCore.QObject) -> bool:

@@ -5,7 +5,7 @@
     widget = SyncStatusWidget()
     widget.attach(controller)                           # shows pending, last success, errors
     window.statusBar().addPermanentWidget(widget)
-    controller.start()                                  # timer + "connection returns" probe
+    controller.start()                                  # timer, OS network watch, probe
 
 The controller never touches the database or the network on the UI thread: every run,
 probe and refresh goes through ``TaskRunner.run(..., background=True)``; results come back
@@ -22,17 +22,51 @@ from clerk_app.i18n import _
 from clerk_app.services import sync_admin
 from clerk_app.services.common import Context
 from clerk_app.sync import state as sync_state
-from clerk_app.ui.qt import QtCore, QtWidgets, Signal, Slot
+from clerk_app.ui.qt import QtCore, QtNetwork, QtWidgets, Signal, Slot
 from clerk_app.ui.tasks import TaskRunner, error_text
 
 log = logging.getLogger(__name__)
 
 TICK_MS = 15_000  # how often the timer asks whether a run is due
 PROBE_EVERY = dt.timedelta(seconds=30)  # after a network failure: is the county reachable again?
+RESTORED_DELAY_MS = 3_000  # the OS says the network is back: wait for it to settle, then sync
+
+
+def reachability_source() -> QtCore.QObject | None:
+    """The OS's network reachability (Qt's QNetworkInformation), or None when this machine has
+    no backend for it (then only the probe after a network failure notices a return)."""
+    info_cls = QtNetwork.QNetworkInformation
+    try:
+        loaded = info_cls.loadBackendByFeatures(info_cls.Feature.Reachability)
+        if not loaded:
+            loaded = info_cls.loadDefaultBackend()
+        info = info_cls.instance() if loaded else None
+    except Exception:  # noqa: BLE001 - a broken plugin must not stop the window
+        log.warning("network reachability backend failed to load", exc_info=True)
+        return None
+    if info is None or not info.supports(info_cls.Feature.Reachability):
+        return None
+    return info
+
+
+def _reach(value: object) -> QtNetwork.QNetworkInformation.Reachability:
+    r = QtNetwork.QNetworkInformation.Reachability
+    if isinstance(value, r):
+        return value
+    try:
+        return r(int(value))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return r.Unknown
 
 
 class SyncController(QtCore.QObject):
     """Runs sync off the UI thread: on its timer, on "sync now", when the connection returns.
+
+    "When the connection returns": ``start()`` subscribes to the OS's reachability
+    (``reachability_source()``); a change to online, or away from disconnected, starts a run
+    after ``restored_delay_ms`` (several changes in a row start one run). Without a backend
+    (some Linux machines) and in any case, a probe of ``/info`` every 30 s after a network
+    failure starts a run as soon as the county answers.
 
     Signals: ``running_changed(bool)``, ``finished(object)`` (a ``SyncReport``),
     ``overview_changed(object)`` (a ``sync_admin.SyncOverview``), ``failed(str)``.
@@ -45,7 +79,8 @@ class SyncController(QtCore.QObject):
 
     def __init__(self, ctx: Context, runner: TaskRunner, credentials: Credentials | None = None,
                  transport=None, parent: QtCore.QObject | None = None,  # noqa: ANN001
-                 tick_ms: int = TICK_MS) -> None:
+                 tick_ms: int = TICK_MS, watch_network: bool = True,
+                 restored_delay_ms: int = RESTORED_DELAY_MS) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.runner = runner
@@ -59,15 +94,53 @@ class SyncController(QtCore.QObject):
         self.timer = QtCore.QTimer(self)
         self.timer.setInterval(tick_ms)
         self.timer.timeout.connect(self._tick)
+        self.watch_network = watch_network
+        self.network_info: QtCore.QObject | None = None  # None: no OS backend, the probe only
+        self._reachability = QtNetwork.QNetworkInformation.Reachability.Unknown
+        self.restored_timer = QtCore.QTimer(self)
+        self.restored_timer.setSingleShot(True)
+        self.restored_timer.setInterval(restored_delay_ms)
+        self.restored_timer.timeout.connect(self.connectivity_restored)
 
     # --- public slots ----------------------------------------------------------------
 
     def start(self) -> None:
         self.timer.start()
+        if self.watch_network and self.network_info is None:
+            self._watch_reachability()
         self.refresh()
 
     def stop(self) -> None:
         self.timer.stop()
+        self.restored_timer.stop()
+        if self.network_info is not None:
+            try:
+                self.network_info.reachabilityChanged.disconnect(self.reachability_changed)
+            except (RuntimeError, TypeError):
+                pass
+            self.network_info = None
+
+    @property
+    def probe_only(self) -> bool:
+        """True when the OS tells nothing about the network: only the probe notices a return."""
+        return self.network_info is None
+
+    @Slot(object)
+    def reachability_changed(self, reachability: object) -> None:
+        """The OS's reachability changed. Online, or anything better than disconnected after
+        disconnected (a county on the government intranet may never be "online"), starts a
+        run soon; disconnected cancels a run that was about to start."""
+        r = QtNetwork.QNetworkInformation.Reachability
+        new, old = _reach(reachability), self._reachability
+        self._reachability = new
+        log.info("network reachability: %s -> %s", old.name, new.name)
+        if new == r.Disconnected:
+            self.restored_timer.stop()
+            return
+        came_back = (new == r.Online and old != r.Online) or (
+            old == r.Disconnected and new in (r.Local, r.Site, r.Online))
+        if came_back:
+            self.restored_timer.start()  # restarted by every change: one run after they settle
 
     @Slot()
     def sync_now(self) -> None:
@@ -82,11 +155,21 @@ class SyncController(QtCore.QObject):
     @Slot()
     def connectivity_restored(self) -> None:
         """Call when the OS says the network is back; a run starts unless sync is stopped."""
-        if self.overview is not None and self.overview.blocked == "auth":
+        if self.overview is not None and (self.overview.blocked == "auth"
+                                          or not self.overview.enrolled):
             return
         self._run()
 
     # --- internals -------------------------------------------------------------------
+
+    def _watch_reachability(self) -> None:
+        info = reachability_source()
+        if info is None:
+            log.info("no network reachability backend: sync notices a return by probing")
+            return
+        self.network_info = info
+        self._reachability = _reach(info.reachability())
+        info.reachabilityChanged.connect(self.reachability_changed)
 
     def _run(self) -> None:
         if self.running:

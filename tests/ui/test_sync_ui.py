@@ -21,7 +21,8 @@ def backend():
 def controller(qtbot, device, runner):
     from clerk_app.ui.sync_status import SyncController
 
-    c = SyncController(device.ctx, runner, credentials=device.creds, tick_ms=50)
+    # the OS network watch is driven by hand in its own tests, never by this machine's network
+    c = SyncController(device.ctx, runner, credentials=device.creds, tick_ms=50, watch_network=False)
     yield c
     c.stop()
 
@@ -259,3 +260,121 @@ def test_rejected_view_supervisor_discards_after_confirming(qtbot, device, count
     assert dialog.table.rowCount() == 0 and not dialog.discard_button.isEnabled()
     ov = sync_admin.overview(device.ctx)
     assert ov.rejected == 0 and ov.pending == 0
+
+
+# --- the OS says the network is back (QNetworkInformation) -------------------------------
+
+
+def _reach(name: str):
+    from clerk_app.ui.qt import QtNetwork
+
+    return getattr(QtNetwork.QNetworkInformation.Reachability, name)
+
+
+def _fake_network(initial: str):
+    """Stands in for QNetworkInformation: the offscreen test machine may have no backend,
+    and a real network must not be switched off and on by a test."""
+    from clerk_app.ui.qt import QtCore, Signal
+
+    class FakeNetworkInformation(QtCore.QObject):
+        reachabilityChanged = Signal(object)
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.now = _reach(initial)
+
+        def reachability(self):
+            return self.now
+
+        def go(self, name: str) -> None:
+            self.now = _reach(name)
+            self.reachabilityChanged.emit(self.now)
+
+    return FakeNetworkInformation()
+
+
+def _watching_controller(device, runner, monkeypatch, source, delay_ms=50):
+    from clerk_app.ui import sync_status
+
+    monkeypatch.setattr(sync_status, "reachability_source", lambda: source)
+    c = sync_status.SyncController(device.ctx, runner, credentials=device.creds,
+                                   tick_ms=60 * 60 * 1000, restored_delay_ms=delay_ms)
+    return c
+
+
+def test_network_back_online_starts_a_sync(qtbot, device, county, runner, wait_idle, monkeypatch):
+    net = _fake_network("Disconnected")
+    c = _watching_controller(device, runner, monkeypatch, net)
+    county.stop()
+    device.new_case()
+    device.sync()  # fails: network; the timer's next run would wait for the backoff
+    county.start()
+    with qtbot.waitSignal(c.overview_changed, timeout=5000):
+        c.start()
+    assert c.network_info is net and not c.probe_only
+    runs = []
+    c.running_changed.connect(lambda on: on and runs.append(1))
+    # flapping: several changes in a row make one run, after they settle
+    with qtbot.waitSignal(c.finished, timeout=10000) as blocker:
+        net.go("Site")
+        net.go("Disconnected")
+        net.go("Online")
+    assert blocker.args[0].applied == 1
+    assert runs == [1]
+    c.stop()
+    wait_idle()
+
+
+def test_reachability_handler_starts_a_sync_and_disconnect_cancels(qtbot, device, county, runner,
+                                                                   wait_idle, monkeypatch):
+    c = _watching_controller(device, runner, monkeypatch, None, delay_ms=100)
+    with qtbot.waitSignal(c.overview_changed, timeout=5000):
+        c.start()
+    assert c.probe_only  # no backend: nothing to subscribe to
+    device.new_case()
+    c.reachability_changed(_reach("Disconnected"))
+    c.reachability_changed(_reach("Local"))  # a LAN is back: the county may be on it
+    assert c.restored_timer.isActive()
+    c.reachability_changed(_reach("Disconnected"))
+    assert not c.restored_timer.isActive()  # gone again before the run: no run
+    qtbot.wait(250)
+    assert not c.running
+    # on the government intranet the OS may report "site", never "online"
+    with qtbot.waitSignal(c.finished, timeout=10000) as blocker:
+        c.reachability_changed(_reach("Site"))
+    assert blocker.args[0].applied == 1
+    # online -> online-ish changes that are no return start nothing
+    c.reachability_changed(_reach("Online"))
+    qtbot.wait(50)
+    c.restored_timer.stop()
+    c.reachability_changed(_reach("Site"))
+    assert not c.restored_timer.isActive()
+    c.stop()
+    wait_idle()
+
+
+def test_without_a_backend_the_probe_still_notices_the_return(qtbot, device, county, runner,
+                                                              wait_idle, monkeypatch):
+    from clerk_app.ui import sync_status
+
+    monkeypatch.setattr(sync_status, "reachability_source", lambda: None)
+    c = sync_status.SyncController(device.ctx, runner, credentials=device.creds, tick_ms=50)
+    county.stop()
+    device.new_case()
+    device.sync()
+    county.start()
+    with qtbot.waitSignal(c.finished, timeout=10000) as blocker:
+        c.start()
+    assert c.probe_only
+    assert blocker.args[0].applied == 1
+    c.stop()
+    wait_idle()
+
+
+def test_the_real_reachability_source_loads_or_says_none(qtbot):
+    from clerk_app.ui.qt import QtNetwork
+    from clerk_app.ui.sync_status import reachability_source
+
+    info = reachability_source()
+    if info is not None:  # a backend on this machine: it reports reachability
+        assert info.supports(QtNetwork.QNetworkInformation.Feature.Reachability)
