@@ -198,6 +198,9 @@ def _sync_admin(ctx, args: argparse.Namespace) -> int:  # noqa: ANN001
         report = sync_admin.import_acks(ctx, None, args.file)
         print(_("回执已导入：县级已接收 {applied} 条，拒收 {rejected} 条；下发信息 {pulled} 条。").format(
             applied=report.pushed, rejected=report.rejected, pulled=report.pulled))
+        if report.stale:
+            print(_("另有 {n} 条答复针对的是记录修改或重新上传之前的版本，已忽略，这些记录照常等待上传。").format(
+                n=report.stale))
         return EXIT_OK
     raise AssertionError(cmd)
 

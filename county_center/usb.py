@@ -58,6 +58,10 @@ def import_file(db: CountyDB, path: Path, acks_path: Path) -> str:
     results: list[dict[str, Any]] = []
     for i in range(0, len(records), P.MAX_BATCH_RECORDS):
         results += service.push(db, device_id, records[i : i + P.MAX_BATCH_RECORDS], via="usb")
+    for rec, res in zip(records, results):  # one answer per record, in the same order
+        attempt = rec.get("attempt") if isinstance(rec, dict) else None
+        if isinstance(attempt, str) and res.get("record_id") == rec.get("record_id"):
+            res["attempt"] = attempt[:64]  # which attempt of the record this answers
     with db.tx() as s:
         device = s.get(Device, device_id)
         entries, cursor, more = service.pull(s, device, int(doc.get("cursor") or 0), MAX_ENTRIES)

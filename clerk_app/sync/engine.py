@@ -69,6 +69,7 @@ class SyncReport:
     error: str = ""
     error_code: str = ""
     skipped: bool = False  # another run was in progress in this process
+    stale: int = 0  # USB answers to an earlier attempt of a record (it changed since): ignored
     batches: int = 0
     details: list[str] = field(default_factory=list)
 
@@ -94,7 +95,7 @@ def sendable(s: Session, after_id: int, limit: int) -> list[Any]:
     return list(s.execute(
         select(OutboxRecord.id, OutboxRecord.record_id, OutboxRecord.entity,
                OutboxRecord.entity_key, OutboxRecord.entity_seq, OutboxRecord.op,
-               OutboxRecord.created_at, OutboxRecord.payload)
+               OutboxRecord.created_at, OutboxRecord.payload, OutboxRecord.attempts)
         .where(OutboxRecord.state == P.PENDING, OutboxRecord.id > after_id,
                OutboxRecord.entity_key.not_in(held))
         .order_by(OutboxRecord.id).limit(limit)

@@ -31,6 +31,45 @@ ACKS_FORMAT = "county-center-acks"
 FILE_VERSION = 1
 
 
+def attempt_token(row: Any) -> str:
+    """Names one attempt of a record: its place, its content, and how many answers it had.
+
+    Written beside each record in the export file and echoed by the county in each answer of
+    the acknowledgement file. A record the clerk has corrected and queued again, renumbered
+    after a discard, or answered since (over the network or by another file) has another
+    token, so an old file's refusal cannot set the new attempt aside."""
+    body = {"seq": row.entity_seq, "op": row.op, "payload": row.payload,
+            "answers": int(row.attempts or 0)}
+    text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def current_answers(rows: list[Any], results: list[dict[str, Any]],
+                    report: SyncReport) -> list[dict[str, Any]]:
+    """The answers of an acknowledgement file that still apply to the records as they are now.
+
+    'applied' and 'duplicate' always do: the county holds that record id, whatever came after.
+    A refusal or a deferral applies only to the attempt it answers (same token); one for an
+    earlier attempt is counted in ``report.stale`` and dropped (the record stays as it is, and
+    its current attempt is judged afresh by the next push). An answer without a token (a
+    county that predates them) is taken only for a record that never had an answer, the one
+    attempt it can be about."""
+    by_id = {r.record_id: r for r in rows}
+    kept: list[dict[str, Any]] = []
+    for res in results:
+        row = by_id.get(str(res.get("record_id") or ""))
+        if row is None or res.get("status") in (P.APPLIED, P.DUPLICATE):
+            kept.append(res)
+            continue
+        token = res.get("attempt")
+        fresh = (token == attempt_token(row)) if token is not None else not row.attempts
+        if fresh:
+            kept.append(res)
+        elif row.state not in (P.SENT, P.DISCARDED):
+            report.stale += 1
+    return kept
+
+
 def mac_key(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8")).hexdigest().encode("ascii")
 
@@ -73,7 +112,7 @@ def export_outbox(ctx: Context, token: str, path: Path) -> int:
             rows = sendable(s, after, 1000)
             if not rows:
                 break
-            records += [record_json(r) for r in rows]
+            records += [record_json(r) | {"attempt": attempt_token(r)} for r in rows]
             after = rows[-1].id
     doc = {"format": OUTBOX_FORMAT, "version": FILE_VERSION, "protocol": P.PROTOCOL_VERSION,
            "device_id": st.device_id, "division_code": sp.division_code if sp else "",
@@ -99,6 +138,15 @@ def import_acks(ctx: Context, token: str, path: Path) -> SyncReport:
     doc = read_json(path)
     if doc.get("format") != ACKS_FORMAT:
         raise ServiceError(_("文件 {path} 不是县级中心的回执文件。").format(path=path))
+    proto, version = doc.get("protocol"), doc.get("version")
+    if proto != P.PROTOCOL_VERSION or version != FILE_VERSION:
+        raise ServiceError(_(
+            "回执文件 {path} 使用第 {proto} 版同步协议（文件格式第 {version} 版），本程序只支持第 {mine} 版"
+            "（文件格式第 {file_version} 版），未导入任何内容，待上传的记录都保留在本机。请升级窗口受理程序，"
+            "或请县级中心按本程序支持的版本重新生成回执文件。").format(
+                path=path, proto=proto if proto is not None else "?",
+                version=version if version is not None else "?", mine=P.PROTOCOL_VERSION,
+                file_version=FILE_VERSION))
     with ctx.tx() as s:
         device_id = ST.read(s).device_id
     if doc.get("device_id") != device_id:
@@ -115,8 +163,10 @@ def import_acks(ctx: Context, token: str, path: Path) -> SyncReport:
         for chunk in A._chunks(results):
             ids = [str(r.get("record_id")) for r in chunk]
             rows = s.execute(select(OutboxRecord.id, OutboxRecord.record_id, OutboxRecord.entity_key,
-                                    OutboxRecord.op).where(OutboxRecord.record_id.in_(ids))).all()
-            acked = record_answers(s, now, rows, chunk, report)
+                                    OutboxRecord.entity_seq, OutboxRecord.op, OutboxRecord.payload,
+                                    OutboxRecord.attempts, OutboxRecord.state)
+                             .where(OutboxRecord.record_id.in_(ids))).all()
+            acked = record_answers(s, now, rows, current_answers(rows, chunk, report), report)
             report.resolved += A.resolve_held(s, now, acked)
         entries = [e for e in doc.get("entries") or [] if isinstance(e, dict)]
         stats = A.apply_entries(s, now, entries)

@@ -431,8 +431,12 @@ class UsbSyncDialog(QtWidgets.QDialog):
         _say(self.message, _("已导出 {n} 条待上传记录。请带到县级中心导入。").format(n=n))
 
     def _imported(self, report: sync_admin.SyncReport) -> None:
-        _say(self.message, _("回执已导入：县级已接收 {a} 条，拒收 {r} 条，下发信息 {p} 条。").format(
-            a=report.pushed, r=report.rejected, p=report.pulled))
+        text = _("回执已导入：县级已接收 {a} 条，拒收 {r} 条，下发信息 {p} 条。").format(
+            a=report.pushed, r=report.rejected, p=report.pulled)
+        if report.stale:
+            text += _("另有 {n} 条答复针对的是记录修改或重新上传之前的版本，已忽略，这些记录照常等待上传。").format(
+                n=report.stale)
+        _say(self.message, text)
         self.changed.emit()
 
     def _failed(self, error: BaseException) -> None:
