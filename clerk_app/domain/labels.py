@@ -86,6 +86,8 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "notice_reissued": _("重新出具告知书"),
     "document_printed": _("打印文书"),
     "document_reprinted": _("补打文书"),
+    "document_saved": _("文书另存为 PDF"),
+    "document_saved_copy": _("文书另存为 PDF（补打副本）"),
     # sync with the county center
     "sync_settings_changed": _("修改同步设置"),
     "device_enrolled": _("本机注册到县级中心"),

@@ -1,7 +1,8 @@
 """Issued documents: turn their frozen content into a PDF, and record each print.
 
-The first print of a document is the original; every later one is marked 补打 (a copy)
-with the time of the reprint, and recorded.
+The first print of a document on paper is the original; every later output (paper or PDF)
+is marked 补打 (a copy) with the time of the reprint, and recorded. A PDF saved before any
+paper print (for the archive, or to send) is recorded too but leaves the original to paper.
 """
 
 from __future__ import annotations
@@ -51,8 +52,12 @@ def get_document(ctx: Context, doc_id: int) -> Document:
 
 
 def has_been_printed(ctx: Context, doc_id: int) -> bool:
+    """Whether the document has been printed on paper (a saved PDF does not count)."""
     with ctx.tx() as s:
-        return s.scalar(select(PrintRecord.id).where(PrintRecord.document_id == doc_id).limit(1)) is not None
+        return s.scalar(
+            select(PrintRecord.id).where(PrintRecord.document_id == doc_id,
+                                         PrintRecord.medium == "paper").limit(1)
+        ) is not None
 
 
 def render(ctx: Context, doc_id: int, paper: str = "a4", as_copy: bool | None = None) -> tuple[bytes, bool]:
@@ -68,16 +73,20 @@ def render(ctx: Context, doc_id: int, paper: str = "a4", as_copy: bool | None = 
 
 
 def record_print(ctx: Context, actor: Actor | None, doc_id: int, paper: str, target: str,
-                 is_copy: bool) -> None:
+                 is_copy: bool, medium: str = "paper") -> None:
     with ctx.tx() as s:
         doc = s.get(Document, doc_id)
         if doc is None:
             raise ServiceError(_("找不到该文书。"))
         now = ctx.clock()
         s.add(PrintRecord(document_id=doc_id, at=now, operator_id=actor.id if actor else None,
-                          is_copy=is_copy, paper=paper, target=target))
-        audit(s, now, actor, "document_reprinted" if is_copy else "document_printed", "document",
-              doc.doc_no, paper=paper, target=target)
+                          is_copy=is_copy, paper=paper, target=target, medium=medium))
+        if medium == "pdf":
+            audit(s, now, actor, "document_saved_copy" if is_copy else "document_saved",
+                  "document", doc.doc_no, paper=paper, target=target)
+        else:
+            audit(s, now, actor, "document_reprinted" if is_copy else "document_printed",
+                  "document", doc.doc_no, paper=paper, target=target)
 
 
 def save_pdf(ctx: Context, actor: Actor | None, doc_id: int, paper: str, path: Path) -> bool:
@@ -90,7 +99,7 @@ def save_pdf(ctx: Context, actor: Actor | None, doc_id: int, paper: str, path: P
         from clerk_app.oserrors import describe
 
         raise ServiceError(_("无法写入 {path}：{error}").format(path=path, error=describe(exc))) from exc
-    record_print(ctx, actor, doc_id, paper, str(path), is_copy)
+    record_print(ctx, actor, doc_id, paper, str(path), is_copy, medium="pdf")
     return is_copy
 
 

@@ -258,6 +258,9 @@ class PrintRecord(Base):
     is_copy: Mapped[bool] = mapped_column(Boolean, default=False)
     paper: Mapped[str] = mapped_column(String(8))  # a4 | r80
     target: Mapped[str] = mapped_column(String(300))  # printer name or PDF path
+    # paper | pdf: only paper makes the next print a copy (补打); a PDF saved for the
+    # archive first must not turn the citizen's paper into a reprint
+    medium: Mapped[str] = mapped_column(String(8), default="paper", server_default="paper")
 
     document: Mapped[Document] = relationship(back_populates="prints")
 

@@ -533,8 +533,11 @@ class CaseDetailDialog(QtWidgets.QDialog):
             for p in doc.prints:
                 who = operators.get(p.operator_id, "—") if p.operator_id else "—"
                 kind = _("补打") if p.is_copy else _("原件")
+                paper = labels.PAPER_LABELS.get(p.paper, p.paper)
+                if p.medium == "pdf":
+                    paper = _("{paper} PDF").format(paper=paper)
                 prints.append(_("{time} {who} {kind} {paper}").format(
-                    time=format_time(p.at), who=who, kind=kind, paper=labels.PAPER_LABELS.get(p.paper, p.paper)))
+                    time=format_time(p.at), who=who, kind=kind, paper=paper))
             title = doc_kind_label(doc.kind)
             if doc.kind == DocKind.NOTICE.value and doc.seq > 1:
                 title = _("{kind}（第 {n} 次）").format(kind=title, n=doc.seq)

@@ -188,10 +188,24 @@ def test_failed_outcome_writes_nothing(demo_ctx, clerk):
 def test_reprint_is_marked_as_copy(demo_ctx, clerk, tmp_path):
     item = item_named(demo_ctx, "临时救助申请")
     out = intake.accept(demo_ctx, clerk, intake.IntakeForm(item.id, person(), all_received(item)))
+    # a PDF saved for the archive first leaves the original to the citizen's paper
     assert documents.save_pdf(demo_ctx, clerk, out.document_id, "a4", tmp_path / "1.pdf") is False
+    assert not documents.has_been_printed(demo_ctx, out.document_id)
+    pdf, is_copy = documents.render(demo_ctx, out.document_id, "a4")
+    assert not is_copy and "补打" not in pdf_text(pdf)
+    documents.record_print(demo_ctx, clerk, out.document_id, "a4", "窗口打印机", is_copy)
+    assert documents.has_been_printed(demo_ctx, out.document_id)
+    # after the paper original, every output is a copy, on paper or as a PDF
     assert documents.save_pdf(demo_ctx, clerk, out.document_id, "r80", tmp_path / "2.pdf") is True
     assert "补打" in pdf_text((tmp_path / "2.pdf").read_bytes())
     assert "补打" not in pdf_text((tmp_path / "1.pdf").read_bytes())
+    assert documents.render(demo_ctx, out.document_id, "a4")[1] is True
+    doc_no = documents.get_document(demo_ctx, out.document_id).doc_no
+    with demo_ctx.tx() as s:
+        actions = s.scalars(select(AuditLog.action).where(AuditLog.entity == "document",
+                                                          AuditLog.entity_id == doc_no)
+                            .order_by(AuditLog.id)).all()
+    assert actions == ["document_saved", "document_printed", "document_saved_copy"]
 
 
 def test_household_register_finds_the_same_person(demo_ctx, clerk):

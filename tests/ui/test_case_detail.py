@@ -124,15 +124,16 @@ def test_documents_show_prints_and_reprints_and_open_the_preview(
     assert preview.doc_id == done.document_id
     wait_idle()
 
-    # printed once, then once more by another clerk: the second is a copy (补打)
-    documents.save_pdf(demo_ctx, clerk, done.document_id, "a4", tmp_path / "1.pdf")
+    # printed once, then saved once more by another clerk: the second is a copy (补打)
+    documents.record_print(demo_ctx, clerk, done.document_id, "a4", "窗口打印机", False)
     clock.advance(hours=1)
     liqiang = auth.login(demo_ctx, "liqiang", "demo1234")
     documents.save_pdf(demo_ctx, liqiang, done.document_id, "r80", tmp_path / "2.pdf")
     with qtbot.waitSignal(dialog.loaded):
         preview.printed.emit(done.document_id, True)
     prints = dialog.documents_table.item(1, 3).text().splitlines()
-    assert prints == ["2026-12-05 10:00 张丽 原件 A4 纸", "2026-12-05 11:00 李强 补打 80 毫米小票"]
+    assert prints == ["2026-12-05 10:00 张丽 原件 A4 纸",
+                      "2026-12-05 11:00 李强 补打 80 毫米小票 PDF"]
     assert dialog.documents_table.item(0, 3).text() == "未打印"
     preview.close()
     wait_idle()

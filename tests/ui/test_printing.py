@@ -80,8 +80,8 @@ def test_receipt_paper_renders_a_narrow_page(dialog, wait_idle, monkeypatch):
     wait_idle()
 
 
-def test_save_as_pdf_records_and_second_save_is_a_copy(qtbot, dialog, demo_ctx, doc_id,
-                                                       tmp_path, monkeypatch, wait_idle):
+def test_save_as_pdf_records_but_leaves_the_original_to_paper(qtbot, dialog, demo_ctx, doc_id,
+                                                              tmp_path, monkeypatch, wait_idle):
     targets = iter([tmp_path / "first.pdf", tmp_path / "second"])
     monkeypatch.setattr(dialog, "_ask_save_path", lambda default: str(next(targets)))
     assert not documents.has_been_printed(demo_ctx, doc_id)
@@ -92,17 +92,24 @@ def test_save_as_pdf_records_and_second_save_is_a_copy(qtbot, dialog, demo_ctx, 
     assert first.read_bytes().startswith(b"%PDF")
     records = prints(demo_ctx, doc_id)
     assert len(records) == 1 and not records[0].is_copy and records[0].target == str(first)
+    assert records[0].medium == "pdf"
     assert "补打" not in pdf_text(first.read_bytes())
-    # the preview now says the next one is a copy
-    assert dialog.is_copy and dialog.copy_badge.isVisible()
+    # a PDF for the archive: the citizen's paper will still be the original
+    assert not dialog.is_copy and not dialog.copy_badge.isVisible()
     assert "已另存为 PDF" in dialog.banner.text()
 
+    # once printed on paper, a saved PDF is a copy
+    documents.record_print(demo_ctx, dialog.actor, doc_id, "a4", "窗口打印机", False)
+    dialog.refresh()
+    wait_idle()
+    assert dialog.is_copy and dialog.copy_badge.isVisible()
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     wait_idle()
     second = tmp_path / "second.pdf"  # the extension is added
     assert "补打" in pdf_text(second.read_bytes())
     records = prints(demo_ctx, doc_id)
-    assert [r.is_copy for r in records] == [False, True]
+    assert [(r.medium, r.is_copy) for r in records] == [("pdf", False), ("paper", False),
+                                                        ("pdf", True)]
     assert "补打副本" in dialog.banner.text()
 
 
