@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from clerk_app.domain import ids
 from clerk_app.domain.case_numbers import normalize_case_no
@@ -17,6 +18,9 @@ from clerk_app.i18n import _
 from clerk_app.services.calendar import load_calendar
 from clerk_app.services.common import Actor, Context, ServiceError
 from clerk_app.store.models import Applicant, Case, CaseEvent, Document, Draft
+
+if TYPE_CHECKING:
+    from clerk_app.domain.search import CatalogIndex
 
 WARN_DAYS = 2  # working days before the due date when a case turns yellow
 
@@ -52,7 +56,28 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _query(f: CaseFilter, today: dt.date, cal: WorkCalendar) -> Select[Any]:
+def _looks_like_initials(text: str) -> bool:
+    """Latin letters only, as a clerk types the pinyin of an item (dbsq, dibao)."""
+    return 2 <= len(text) <= 40 and text.isascii() and text.isalpha()
+
+
+@lru_cache(maxsize=2)
+def _item_names_index(names: tuple[str, ...]) -> CatalogIndex:
+    from clerk_app.domain.search import CatalogIndex  # pypinyin: only when a clerk types pinyin
+
+    return CatalogIndex((i, name, "") for i, name in enumerate(names))
+
+
+def item_names_by_pinyin(s: Session, text: str) -> list[str]:
+    """Item names of this device's cases that the pinyin ``text`` finds (as the catalog does)."""
+    names = tuple(sorted(n for n in s.scalars(select(Case.item_name).distinct()) if n))
+    if not names:
+        return []
+    return [names[i] for i in _item_names_index(names).search(text, limit=500)]
+
+
+def _query(f: CaseFilter, today: dt.date, cal: WorkCalendar,
+           pinyin_names: list[str] | None = None) -> Select[Any]:
     q = select(Case.id)
     text = f.text.strip()
     if text:
@@ -76,6 +101,12 @@ def _query(f: CaseFilter, today: dt.date, cal: WorkCalendar) -> Select[Any]:
                 conditions.append(
                     Case.applicant_id.in_(select(Applicant.id).where(Applicant.id_number == number))
                 )
+            elif len(number) == 4 and number[:3].isdigit() and (number[3].isdigit() or number[3] == "X"):
+                # 身份证后四位: what a clerk asks a citizen who has no case number with them
+                conditions.append(Case.applicant_id.in_(
+                    select(Applicant.id).where(Applicant.id_number.like(f"%{number}"))))
+            if pinyin_names:
+                conditions.append(Case.item_name.in_(pinyin_names))
             q = q.where(or_(*conditions))
     if f.statuses:
         q = q.where(Case.status.in_(sorted(f.statuses)))
@@ -117,7 +148,10 @@ class CaseList:
         self.today = ctx.today()
         with ctx.tx() as s:
             self.calendar = load_calendar(s)
-            q = _query(self.filter, self.today, self.calendar).order_by(*_order(sort, descending))
+            text = self.filter.text.strip()
+            names = item_names_by_pinyin(s, text) if _looks_like_initials(text) else None
+            q = _query(self.filter, self.today, self.calendar, names).order_by(
+                *_order(sort, descending))
             if limit is not None:
                 q = q.limit(limit)
             # 200,000 ids: the driver's rows directly, without SQLAlchemy's per-row processing,

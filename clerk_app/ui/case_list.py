@@ -32,7 +32,7 @@ MAX_CACHED_PAGES = 60  # at most 12,000 rows kept; the least recently shown page
 SEARCH_DELAY_MS = 300  # typing pauses this long before the list follows
 
 COL_CASE_NO, COL_APPLICANT, COL_ITEM, COL_STATUS, COL_CREATED, COL_DUE, COL_DEADLINE, COL_SYNC = range(8)
-COLUMNS = (_("办件编号"), _("申请人"), _("事项"), _("状态"), _("受理时间"), _("承诺办结日"),
+COLUMNS = (_("办件编号"), _("申请人"), _("事项"), _("状态"), _("登记时间"), _("承诺办结日"),
            _("时限状态"), _("报送县中心"))
 SORT_COLUMNS = {COL_CASE_NO: "case_no", COL_CREATED: "created_at", COL_DUE: "due_date"}
 COLUMN_WIDTHS = {COL_CASE_NO: 270, COL_APPLICANT: 130, COL_STATUS: 90, COL_CREATED: 150,
@@ -426,7 +426,7 @@ class CaseListPage(QtWidgets.QWidget):
         bar.setSpacing(8)
         self.search_edit = _SearchEdit(self)
         self.search_edit.setObjectName("caseSearch")
-        self.search_edit.setPlaceholderText(_("办件编号、申请人、证件号码或事项（可扫码）"))
+        self.search_edit.setPlaceholderText(_("办件编号、申请人、证件号码或后四位、事项或其拼音（可扫码）"))
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setMinimumWidth(360)
         self.search_edit.setToolTip(_("Ctrl+F 到这里；↓ 进入列表；回车：办件编号直接打开"))
@@ -446,7 +446,7 @@ class CaseListPage(QtWidgets.QWidget):
             self.deadline_combo.addItem(text, value)
         bar.addWidget(self.deadline_combo)
 
-        self.date_check = QtWidgets.QCheckBox(_("受理日期"), self)
+        self.date_check = QtWidgets.QCheckBox(_("登记日期"), self)
         self.date_check.setObjectName("dateFilter")
         today = QtCore.QDate(self.ctx.today())
         self.date_from = QtWidgets.QDateEdit(today.addDays(-30), self)
