@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime
 import io
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from reportlab.graphics.barcode.code128 import Code128
@@ -629,9 +629,16 @@ def _copy_banner(data: DocumentData, lay: Layout, st: dict) -> Table:
     return table
 
 
-def build_story(data: DocumentData, paper: str) -> list[Flowable]:
+def _tight(lay: Layout) -> Layout:
+    """The same page with a smaller QR code and barcode and narrower top and bottom margins
+    (never smaller type): tried when a document just spills onto another page."""
+    return replace(lay, margin_top=lay.margin_top - 3 * mm, margin_bottom=lay.margin_bottom - 2 * mm,
+                   qr_size=lay.qr_size * 0.8, bar_height=lay.bar_height * 0.8)
+
+
+def build_story(data: DocumentData, paper: str, lay: Layout | None = None) -> list[Flowable]:
     """The flowables of one document, top to bottom."""
-    lay = LAYOUTS[paper]
+    lay = lay or LAYOUTS[paper]
     st = _styles(paper)
     section = _Sections(st["heading"])
     story: list[Flowable] = []
@@ -694,11 +701,10 @@ def build_story(data: DocumentData, paper: str) -> list[Flowable]:
         story.append(Spacer(1, lay.body * 0.6))
     else:
         story.append(section("查询与联系"))
-    story.extend(_follow_up(data, lay, st))
-    story.append(Spacer(1, lay.body * 0.4))
-    story.extend(_contacts(data, lay, st))
-
-    closing = [Rule(thickness=0.6, space=4, dash=(3, 2)), *_signatures(data, lay, st)]
+    # on A4 the follow-up, the contacts and the signatures stay on one page: a signature
+    # line alone on a last page is signed apart from what it confirms
+    closing = [*_follow_up(data, lay, st), Spacer(1, lay.body * 0.4), *_contacts(data, lay, st),
+               Rule(thickness=0.6, space=4, dash=(3, 2)), *_signatures(data, lay, st)]
     story.extend([KeepTogether(closing)] if lay.wide else closing)
     if not lay.wide:  # on A4 the page footer says it
         story.append(Spacer(1, lay.body * 0.6))
@@ -735,14 +741,14 @@ def _metadata(canv, data: DocumentData) -> None:
 
 
 def _render_a4(data: DocumentData) -> bytes:
-    lay = LAYOUTS["a4"]
     page_w, page_h = A4
     total_pages = [0]
+    base = lay = LAYOUTS["a4"]
 
     def on_page(canv, doc):
         canv.saveState()
         _metadata(canv, data)
-        y = lay.margin_bottom - 9 * mm
+        y = base.margin_bottom - 9 * mm  # the footer stays where printers print, tight or not
         canv.setStrokeColor(RULE)
         canv.setLineWidth(0.5)
         canv.line(lay.margin_x, y + 4 * mm, page_w - lay.margin_x, y + 4 * mm)
@@ -763,7 +769,7 @@ def _render_a4(data: DocumentData) -> bytes:
                 _draw_text(canv, page_w - lay.margin_x, top, "补打副本", lay.small, "right")
         canv.restoreState()
 
-    def build() -> tuple[bytes, int]:
+    def build(lay: Layout) -> tuple[bytes, int]:
         buffer = io.BytesIO()
         doc = BaseDocTemplate(
             buffer, pagesize=A4, leftMargin=lay.margin_x, rightMargin=lay.margin_x,
@@ -776,13 +782,18 @@ def _render_a4(data: DocumentData) -> bytes:
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0,
                       id="body")
         doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
-        doc.build(build_story(data, "a4"))
+        doc.build(build_story(data, "a4", lay))
         return buffer.getvalue(), doc.page
 
-    pdf, pages = build()
+    pdf, pages = build(lay)
+    if pages > 1:
+        tight = _tight(lay)
+        tight_pdf, tight_pages = build(tight)
+        if tight_pages < pages:  # it just spilled over: one sheet less for the citizen
+            lay, pdf, pages = tight, tight_pdf, tight_pages
     if pages > 1:  # second pass, now that "共 N 页" is known
         total_pages[0] = pages
-        pdf, _ = build()
+        pdf, _ = build(lay)
     return pdf
 
 

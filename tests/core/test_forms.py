@@ -352,6 +352,60 @@ def test_many_materials_flow_onto_more_a4_pages_and_one_long_roll(tmp_path):
     assert all(squash(line.note) in squash(pdftotext(roll)) for line in data.missing)
 
 
+def _notice_with(lines: int, note_length: int) -> DocumentData:
+    data = sample_document("notice")
+    data.missing = [
+        MaterialLine(f"第{i}项证明材料", "原件", 1, "有误：" + "请补充家庭成员签字并附银行流水" * note_length,
+                     "wrong")
+        for i in range(1, lines + 1)
+    ]
+    return data
+
+
+@needs_poppler
+def test_the_signature_line_never_stands_alone_on_a_page(tmp_path):
+    """However long the list, the last page holds the follow-up (case number, QR) together
+    with the contacts and the signature lines, and one sheet is used where one can do."""
+    path = tmp_path / "n.pdf"
+    seen_one_page = seen_more = False
+    for lines in range(1, 12):
+        write_pdf(_notice_with(lines, 3), path, "a4")
+        pages = page_count(path)
+        seen_one_page |= pages == 1
+        seen_more |= pages > 1
+        last = squash(pdftotext(path, "-f", str(pages), "-l", str(pages)))
+        assert "申请人（签收）" in last
+        assert "办件编号：" in last and "投诉电话" in last, (lines, pages)
+        if pages > 1:
+            first = squash(pdftotext(path, "-f", "1", "-l", "1"))
+            assert "申请人（签收）" not in first
+    assert seen_one_page and seen_more
+
+
+@needs_poppler
+def test_a_notice_that_just_spills_over_is_tightened_onto_one_page(tmp_path, monkeypatch):
+    from clerk_app.forms import documents
+
+    path = tmp_path / "n.pdf"
+
+    def pages_of(data: DocumentData) -> int:
+        write_pdf(data, path, "a4")
+        return page_count(path)
+
+    candidates = [_notice_with(lines, 1) for lines in range(4, 9)]
+    tightened = [pages_of(d) for d in candidates]
+    monkeypatch.setattr(documents, "_tight", lambda lay: lay)  # no tightening
+    plain = [pages_of(d) for d in candidates]
+    # some list spills onto a second sheet at the normal spacing and fits one tightened
+    assert any(p == 2 and t == 1 for p, t in zip(plain, tightened)), (plain, tightened)
+    assert all(t <= p for p, t in zip(plain, tightened))
+    # the type stays the same size: only the margins and the codes give
+    monkeypatch.undo()
+    tight = documents._tight(LAYOUTS["a4"])
+    assert tight.body == LAYOUTS["a4"].body and tight.leading == LAYOUTS["a4"].leading
+    assert tight.qr_size >= 20 * 72 / 25.4  # still scans
+
+
 def test_type_is_large_enough_for_elderly_readers():
     assert LAYOUTS["a4"].body >= 11
     assert LAYOUTS["r80"].body >= 9
