@@ -86,8 +86,11 @@ def warm_up() -> None:
             log.exception("warm-up import of %s failed", name)
 
 
-def create_application(argv: list[str] | None = None) -> QtWidgets.QApplication:
-    """The QApplication with its names, fonts, palette and stylesheet."""
+def create_application(argv: list[str] | None = None, use_data_dir: bool = True) -> QtWidgets.QApplication:
+    """The QApplication with its names, fonts, palette and stylesheet.
+
+    ``use_data_dir=False``: nothing of it is kept in the data folder (it may be unusable).
+    """
     app = QtWidgets.QApplication.instance()
     if app is None:
         app = QtWidgets.QApplication(argv if argv is not None else sys.argv)
@@ -95,7 +98,7 @@ def create_application(argv: list[str] | None = None) -> QtWidgets.QApplication:
     app.setOrganizationName(ORG_NAME)
     app.setApplicationDisplayName(_("便民服务窗口受理"))
     install_qt_translation(app)
-    apply_style(app)
+    apply_style(app, use_data_dir=use_data_dir)
     return app
 
 
@@ -165,8 +168,13 @@ def show_fatal(text: str) -> None:
 
 
 def show_startup_error(text: str) -> None:
-    """Before anything else exists (the data folder cannot be used): a message box."""
-    app = QtWidgets.QApplication.instance() or create_application([])  # noqa: F841 - kept alive
+    """Before anything else exists (the data folder cannot be used): a message box.
+
+    Must not need the data folder itself: that is what may have failed.
+    """
+    app = QtWidgets.QApplication.instance()
+    if app is None:
+        app = create_application([], use_data_dir=False)  # noqa: F841 - kept alive for the box
     show_fatal(text)
 
 
@@ -313,14 +321,14 @@ def _log_uncaught(exc_type, exc, tb) -> None:  # noqa: ANN001 - sys.excepthook s
 
 def run(demo: bool = False) -> int:
     """Start the program; returns the process exit code."""
-    app = create_application()
     sys.excepthook = _log_uncaught
     try:
         folder = paths.data_dir()
     except Exception as exc:  # an unusable data folder: say so, exit non-zero
         log.exception("cannot use the data folder")
-        show_fatal(database_error_text(exc))
+        show_startup_error(database_error_text(exc))
         return EXIT_ERROR
+    app = create_application()
     lock = acquire_instance_lock(folder)
     if lock is None:  # a second program on the same data folder
         log.error("another clerk-app already runs on %s", folder)

@@ -9,6 +9,9 @@ warning colour are exported here so every page uses the same ones.
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
+from pathlib import Path
 
 from clerk_app.forms.font_files import FALLBACK_FAMILY_NAMES, FAMILY_NAME, UI_FONT_FILES
 from clerk_app.ui.qt import QtCore, QtGui, QtWidgets
@@ -212,14 +215,16 @@ QProgressBar::chunk {{ background: {ACCENT}; }}
 """
 
 
-def _arrow_images() -> tuple[str, str]:
+def _arrow_images(folder: Path | None = None) -> tuple[str, str]:
     """Small arrow images for combo and spin boxes (a styled box loses the native arrow).
 
-    Drawn once into the data folder's cache; Qt's stylesheets take images only by path.
+    Drawn once into ``folder`` (default: the data folder's cache); Qt's stylesheets take
+    images only by path.
     """
-    from clerk_app import paths
+    if folder is None:
+        from clerk_app import paths
 
-    folder = paths.data_dir() / "cache" / "ui"
+        folder = paths.data_dir() / "cache" / "ui"
     down, up = folder / "arrow-down.png", folder / "arrow-up.png"
     if not (down.exists() and up.exists()):
         folder.mkdir(parents=True, exist_ok=True)
@@ -237,16 +242,31 @@ def _arrow_images() -> tuple[str, str]:
     return down.as_posix(), up.as_posix()
 
 
-def stylesheet() -> str:
-    down, up = _arrow_images()
+def stylesheet(cache_dir: Path | None = None) -> str:
+    down, up = _arrow_images(cache_dir)
     return STYLESHEET.replace("@ARROW_DOWN@", down).replace("@ARROW_UP@", up)
 
 
-def apply_style(app: QtWidgets.QApplication) -> None:
-    """Fonts, palette and stylesheet for the whole application."""
+def fallback_cache_dir() -> Path:
+    """A cache folder outside the data folder, for when the data folder cannot be used."""
+    return Path(tempfile.gettempdir()) / f"clerk-app-ui-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+
+
+def apply_style(app: QtWidgets.QApplication, use_data_dir: bool = True) -> None:
+    """Fonts, palette and stylesheet for the whole application.
+
+    ``use_data_dir=False`` (the start-up error box) never touches the data folder: the
+    arrow images go to a temporary folder, and without one the box is shown unstyled.
+    """
     app.setFont(ui_font())
     app.setPalette(palette())
-    app.setStyleSheet(stylesheet())
+    if use_data_dir:
+        app.setStyleSheet(stylesheet())
+        return
+    try:
+        app.setStyleSheet(stylesheet(fallback_cache_dir()))
+    except OSError:
+        log.warning("no stylesheet for the start-up error box", exc_info=True)
 
 
 def mark_error(widget: QtWidgets.QWidget, error: bool) -> None:

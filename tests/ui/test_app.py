@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from clerk_app import paths
@@ -307,3 +309,52 @@ def test_the_pending_count_follows_saved_cases(qtbot, window_for, clerk, demo_ct
     out = intake.accept(demo_ctx, clerk, intake.IntakeForm(item.id, person(), all_received(item)))
     w.intake_page.case_saved.emit(out.case_id)
     qtbot.waitUntil(lambda: w.sync_widget.pending_label.text() == "待上传 1 条", timeout=5000)
+
+
+_STARTUP_PROBE = r"""
+import os, sys
+from pathlib import Path
+folder = Path(sys.argv[1])
+if sys.argv[2] == "readonly":  # also as root, which os.access would let write anywhere
+    real_access = os.access
+    os.access = lambda p, mode, **kw: False if Path(p) == folder and mode & os.W_OK else real_access(p, mode, **kw)
+from clerk_app.ui.qt import QtWidgets
+shown = []
+QtWidgets.QMessageBox.critical = staticmethod(lambda parent, title, text, *a, **kw: shown.append((title, text)))
+from clerk_app.cli import main
+code = main(["--data-dir", str(folder)])
+for title, text in shown:
+    print("BOX", title, text.replace("\n", " "))
+print("EXIT", code)
+"""
+
+
+@pytest.mark.parametrize("kind", ["readonly", "proc", "file"])
+def test_unusable_data_folder_shows_the_box_without_needing_that_folder(tmp_path, kind):
+    """A fresh process (no QApplication yet): the box is created though its own set-up
+    would otherwise want the very data folder that failed (style cache)."""
+    import os
+    import subprocess
+    import sys
+
+    if kind == "readonly":
+        folder = tmp_path / "ro"
+        folder.mkdir()
+        folder.chmod(0o555)
+    elif kind == "proc":
+        folder = Path("/proc/nope")
+    else:
+        folder = tmp_path / "plain-file"
+        folder.write_text("x")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TMPDIR=str(tmp_path))
+    env.pop("CLERK_APP_DATA_DIR", None)
+    try:
+        done = subprocess.run([sys.executable, "-c", _STARTUP_PROBE, str(folder), kind], env=env,
+                              capture_output=True, text=True, timeout=60)
+    finally:
+        if kind == "readonly":
+            folder.chmod(0o755)
+    boxes = [line for line in done.stdout.splitlines() if line.startswith("BOX ")]
+    assert "EXIT 1" in done.stdout, done.stdout + done.stderr
+    assert len(boxes) == 1, done.stdout + done.stderr
+    assert "无法启动" in boxes[0] and "无法使用数据目录" in boxes[0] and str(folder) in boxes[0]
