@@ -140,14 +140,96 @@ def _norm_header(text: str) -> str:
     return "".join(text.split())
 
 
+SAVE_AS_UTF8 = "请在 Excel 中“另存为 CSV UTF-8”后重新导入。"
+
+
+def _csv_row_of_line(text: str, line: int) -> int:
+    """The spreadsheet row that holds physical ``line`` (1-based) of a CSV text: a quoted
+    cell may span several lines, so the two can differ."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    row = 0
+    try:
+        for row, _cells in enumerate(reader, start=1):
+            if reader.line_num >= line:
+                return row
+    except csv.Error:
+        pass
+    return max(row, 1)
+
+
+def _undecodable(data: bytes, name: str, start: int, bom: bool) -> ServiceError:
+    """The error for bytes at ``start`` that are not UTF-8 in a file that otherwise is."""
+    line = data.count(b"\n", 0, start) + 1
+    row = _csv_row_of_line(data.decode("utf-8", errors="replace"), line)
+    line_start = data.rfind(b"\n", 0, start) + 1
+    line_end = data.find(b"\n", start)
+    if _utf8_with_gbk(data[line_start: line_end if line_end >= 0 else len(data)]):
+        reason = _("文件的编码混杂（部分 UTF-8、部分 GBK）")
+    elif bom:
+        reason = _("文件开头标明是 UTF-8，但这里的字节不是有效的 UTF-8")
+    else:
+        reason = _("这里的字节既不是有效的 UTF-8，也不是 GBK")
+    return ServiceError(_("{name} 第 {row} 行含有无法识别的字符：{reason}。{fix}").format(
+        name=name, row=row, reason=reason, fix=_(SAVE_AS_UTF8)))
+
+
+def _utf8_with_gbk(line: bytes) -> bool:
+    """Whether every byte of ``line`` that is not UTF-8 starts a two-byte GBK character."""
+    pos = 0
+    while pos < len(line):
+        try:
+            line[pos:].decode("utf-8")
+            return True
+        except UnicodeDecodeError as exc:
+            bad = pos + exc.start
+        pair = line[bad:bad + 2]
+        if len(pair) < 2 or not (0x81 <= pair[0] <= 0xFE and 0x40 <= pair[1] <= 0xFE and pair[1] != 0x7F):
+            return False
+        try:
+            pair.decode("gbk")
+        except UnicodeDecodeError:
+            return False
+        pos = bad + 2
+    return True
+
+
+def _utf8_mix(data: bytes) -> tuple[int, int, int | None]:
+    """Lines that are UTF-8 with Chinese (non-ASCII) text, lines that are not UTF-8 at all,
+    and the byte offset of the first bad byte."""
+    good = bad = 0
+    first_bad: int | None = None
+    offset = 0
+    for raw in data.split(b"\n"):
+        try:
+            if not raw.decode("utf-8").isascii():
+                good += 1
+        except UnicodeDecodeError as exc:
+            bad += 1
+            if first_bad is None:
+                first_bad = offset + exc.start
+        offset += len(raw) + 1
+    return good, bad, first_bad
+
+
 def decode_bytes(data: bytes, name: str) -> str:
-    """UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK)."""
+    """UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK).
+
+    A file with a BOM must be UTF-8 throughout. A file that is mostly UTF-8 with some lines
+    in another encoding (cells pasted from a GBK file) is refused, naming the row: decoding
+    it all as GBK would garble every Chinese character of the UTF-8 lines.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _undecodable(data, name, exc.start + 3, bom=True) from exc
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    good, bad, first_bad = _utf8_mix(data)
+    if good and good >= bad and first_bad is not None:
+        raise _undecodable(data, name, first_bad, bom=False)
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError as exc:
@@ -201,10 +283,24 @@ def read_table(path: Path) -> list[list[str]]:
 
 
 def _read_xlsx(path: Path) -> list[Sheet]:
+    import zipfile
+
     from openpyxl import load_workbook  # imported here: only imports need it
 
+    not_xlsx = _(
+        "{name} 不是真正的 Excel .xlsx 文件（可能是旧版 .xls 文件，或改了扩展名的其他文件）。"
+        "请在 Excel 中打开它，另存为 .xlsx 或 CSV UTF-8 后重新导入。").format(name=path.name)
+    try:
+        if not zipfile.is_zipfile(path):
+            raise ServiceError(not_xlsx)
+    except OSError as exc:
+        from clerk_app.oserrors import describe
+
+        raise ServiceError(_("无法读取 {path}：{error}").format(path=path, error=describe(exc))) from exc
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
+    except zipfile.BadZipFile as exc:
+        raise ServiceError(not_xlsx) from exc
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise ServiceError(
             _("无法打开 Excel 文件 {name}：{error}").format(name=path.name, error=exc)

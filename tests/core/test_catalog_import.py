@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import pytest
@@ -321,3 +322,46 @@ def test_a_missing_column_in_a_workbook_names_the_sheet_and_header_row(empty_ctx
     with pytest.raises(CatalogImportError) as info:
         catalog.import_catalog(empty_ctx, None, book)
     assert [(e.sheet, e.row, e.column) for e in info.value.errors] == [("材料", 3, "材料形式")]
+
+
+def _with_gbk_cell(rows: list[list[str]], row_index: int, bom: bool) -> bytes:
+    """The rows as UTF-8 CSV, with the item name of row ``row_index`` (0-based) in GBK."""
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows(rows)
+    cell = ",".join(rows[row_index][:2]) + ","  # 序号 and 事项名称: unique in the file
+    data = out.getvalue().encode("utf-8")
+    assert data.count(cell.encode("utf-8")) == 1
+    return (b"\xef\xbb\xbf" if bom else b"") + data.replace(cell.encode("utf-8"), cell.encode("gbk"))
+
+
+@pytest.mark.parametrize("bom", [True, False])
+def test_a_utf8_file_with_some_gbk_bytes_names_file_and_row(empty_ctx, tmp_path, bom):
+    rows = rows_of(ITEMS)
+    path = tmp_path / "items.csv"
+    path.write_bytes(_with_gbk_cell(rows, 6, bom))  # row 7 in the spreadsheet
+    with pytest.raises(catalog.ServiceError) as info:
+        catalog.import_catalog(empty_ctx, None, path)
+    message = info.value.message
+    assert message.startswith("items.csv 第 7 行含有无法识别的字符")
+    assert "编码混杂（部分 UTF-8、部分 GBK）" in message and "另存为 CSV UTF-8" in message
+    assert count_items(empty_ctx) == 0
+
+
+def test_bad_bytes_after_a_multi_line_cell_give_the_spreadsheet_row(empty_ctx, tmp_path):
+    rows = rows_of(ITEMS)
+    rows[2][rows[0].index("申请条件")] = "第一条\n第二条\n第三条"  # row 3 spans three lines
+    path = tmp_path / "items.csv"
+    path.write_bytes(_with_gbk_cell(rows, 4, True))  # row 5, the file's line 7
+    with pytest.raises(catalog.ServiceError) as info:
+        catalog.import_catalog(empty_ctx, None, path)
+    assert info.value.message.startswith("items.csv 第 5 行")
+
+
+def test_a_renamed_file_posing_as_xlsx_is_named_in_chinese(empty_ctx, tmp_path):
+    fake = tmp_path / "清单.xlsx"
+    fake.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 200)  # what an old .xls starts with
+    with pytest.raises(catalog.ServiceError) as info:
+        catalog.import_catalog(empty_ctx, None, fake)
+    message = info.value.message
+    assert "清单.xlsx 不是真正的 Excel .xlsx 文件" in message and "另存为 .xlsx 或 CSV" in message
+    assert "zip" not in message
