@@ -212,7 +212,7 @@ def _print_moved(moved: int) -> None:
 
 def _read_password(from_stdin: bool) -> str:
     if from_stdin or not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\n")
+        return sys.stdin.readline().rstrip("\r\n")  # a file saved on Windows ends lines in CRLF
     first = getpass.getpass(_("密码："))
     second = getpass.getpass(_("再输入一次："))
     if first != second:

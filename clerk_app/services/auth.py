@@ -57,10 +57,21 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, base64.b64decode(digest))
 
 
+_LETTER_RE = re.compile(r"[A-Za-z]")
+_DIGIT_RE = re.compile(r"[0-9]")
+
+
 def password_problem(password: str) -> str:
+    """The one password rule (set-up, new operators and agents, changes and resets, the
+    command line), as the fields' hint says: at least 8 characters, with a letter (A-Z, a-z)
+    and a digit (0-9), and no spaces at either end (easily typed by mistake, invisible)."""
+    if password.strip() != password:
+        if not password.strip():
+            return _("密码不能全是空格，请设置至少 {n} 位、含字母和数字的密码。").format(n=MIN_PASSWORD_LENGTH)
+        return _("密码的开头和结尾不能有空格。")
     if len(password) < MIN_PASSWORD_LENGTH:
         return _("密码至少需要 {n} 位。").format(n=MIN_PASSWORD_LENGTH)
-    if password.isdigit() or password.isalpha():
+    if not (_LETTER_RE.search(password) and _DIGIT_RE.search(password)):
         return _("密码需同时包含字母和数字。")
     return ""
 

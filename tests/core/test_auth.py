@@ -84,3 +84,28 @@ def test_unlocking_a_disabled_account_says_so(demo_ctx, clerk, supervisor):
     with pytest.raises(ServiceError, match="已停用") as info:
         auth.unlock(demo_ctx, clerk, "demo1234")
     assert "用户名" not in info.value.message
+
+
+@pytest.mark.parametrize("password, why", [
+    (" " * 8, "全是空格"),
+    ("\t" * 10, "全是空格"),
+    ("12345678", "字母和数字"),
+    ("abcdefgh", "字母和数字"),
+    ("!!!!!!!!", "字母和数字"),
+    ("abc!@#$%", "字母和数字"),
+    ("        1", "开头和结尾"),
+    (" abc12345", "开头和结尾"),
+    ("abc12345 ", "开头和结尾"),
+    ("ab1", "至少需要"),
+])
+def test_weak_passwords_are_refused_everywhere(demo_ctx, supervisor, clerk, password, why):
+    assert why in auth.password_problem(password)
+    with pytest.raises(auth.ServiceError, match=why):
+        auth.add_operator(demo_ctx, supervisor, "newone", "新人", "clerk", password)
+    with pytest.raises(auth.ServiceError, match=why):
+        auth.reset_password(demo_ctx, clerk, clerk.id, password)
+
+
+@pytest.mark.parametrize("password", ["abc12345", "Window 2026", "密码abc123"])
+def test_passwords_with_a_letter_and_a_digit_are_fine(password):
+    assert auth.password_problem(password) == ""

@@ -221,3 +221,14 @@ def test_import_catalog_from_one_workbook_with_two_sheets(tmp_path):
     r = run(d, "admin", "import-catalog", str(book), "--dry-run")
     assert r.returncode == 0, r.stderr
     assert "清单.xlsx 中没有找到材料表" in r.stdout and "未变" in r.stdout
+
+
+def test_a_blank_or_weak_password_from_stdin_is_refused(tmp_path):
+    d = tmp_path / "data"
+    assert run(d, "admin", "demo").returncode == 0
+    for password, why in ((" " * 8, "全是空格"), ("12345678", "字母和数字"), ("abcdefgh", "字母和数字")):
+        r = run(d, "admin", "add-operator", "blankpw", "--name", "空格", "--role", "clerk",
+                "--password-stdin", stdin=password + "\n")
+        assert r.returncode == 1 and why in r.stderr, (password, r.stdout, r.stderr)
+    r = run(d, "admin", "add-operator", "crlf", "--name", "小王", "--password-stdin", stdin="abc12345\r\n")
+    assert r.returncode == 0, r.stderr  # a line from a file saved on Windows

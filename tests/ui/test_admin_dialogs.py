@@ -379,3 +379,15 @@ def test_one_workbook_with_both_sheets_is_enough(qtbot, import_dialog, demo_ctx,
     code = mrows[9][mrows[0].index("实施编码")]
     item = next(it for it in catalog.current_items(demo_ctx) if it.code == code)
     assert next(m for m in item.materials if m.name == name).copies == 3
+
+
+def test_a_password_of_spaces_is_refused_in_the_dialog(qtbot, operators, runner):
+    operators.open_add()
+    add = operators.add_dialog
+    qtbot.keyClicks(add.username_edit, "blankpw")
+    type_text(add.name_edit, "空格")
+    for edit in (add.passwords.first, add.passwords.second):
+        qtbot.keyClicks(edit, " " * 8)
+    add.submit()
+    assert "全是空格" in add.message.text()
+    assert runner.idle and "blankpw" not in _usernames(operators)

@@ -71,6 +71,13 @@ def test_set_up_end_to_end(qtbot, wizard, ctx, runner):
     assert wizard.currentPage() is sup  # refused: too short
     assert "至少需要" in sup.message_label.text()
 
+    for edit in (sup.passwords.first, sup.passwords.second):
+        edit.clear()
+        qtbot.keyClicks(edit, " " * 8)
+    _click(qtbot, wizard, NEXT)
+    assert wizard.currentPage() is sup  # refused: only spaces
+    assert "全是空格" in sup.message_label.text()
+
     sup.passwords.first.clear()
     sup.passwords.second.clear()
     qtbot.keyClicks(sup.passwords.first, "counter2026")
