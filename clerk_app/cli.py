@@ -55,7 +55,29 @@ def _chinese(message: str) -> str:
     return message
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help layout with its own words in Chinese (it has no Chinese catalog)."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):  # noqa: ANN001 - argparse's signature
+        super().add_usage(usage, actions, groups, _("用法：") if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
+    """Every (sub)command's parser: Chinese headings, -h text and error lead.
+
+    ``add_parser`` makes subcommand parsers of the same class, so they get it too.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003 - argparse's
+        add_help = kwargs.pop("add_help", True)
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = _("位置参数")
+        self._optionals.title = _("选项")
+        if add_help:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                              help=_("显示本帮助并退出"))
+
     def error(self, message: str) -> None:  # argparse's own messages, with a Chinese lead
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, _("参数有误：{message}\n").format(message=_chinese(message)))
@@ -67,9 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
         env=paths.ENV_DATA_DIR))
     p.add_argument("--demo", action="store_true",
                    help=_("首次启动时自动设置演示服务点（长阳土家族自治县龙舟坪镇）"))
-    sub = p.add_subparsers(dest="command")
+    sub = p.add_subparsers(dest="command", metavar=_("命令"))
     admin = sub.add_parser("admin", help=_("管理命令（无界面）"))
-    a = admin.add_subparsers(dest="admin_command", required=True)
+    a = admin.add_subparsers(dest="admin_command", required=True, metavar=_("管理命令"))
 
     imp = a.add_parser("import-catalog", help=_("导入事项清单（CSV 或 xlsx）"))
     imp.add_argument("items", type=Path)
@@ -79,9 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help=_("只检查并报告将有的变化，不导入"))
 
     add = a.add_parser("add-operator", help=_("新增操作员"))
-    add.add_argument("username")
-    add.add_argument("--name", required=True)
-    add.add_argument("--role", default="clerk", choices=["clerk", "supervisor", "agent"])
+    add.add_argument("username", help=_("登录用户名，例如 zhangsan"))
+    add.add_argument("--name", required=True, help=_("姓名"))
+    add.add_argument("--role", default="clerk", choices=["clerk", "supervisor", "agent"],
+                     help=_("角色：clerk 窗口人员（默认）、supervisor 负责人、agent 代办员"))
     add.add_argument("--password-stdin", action="store_true", help=_("从标准输入读取密码"))
 
     ls = a.add_parser("list-cases", help=_("列出办件"))
@@ -91,10 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     ls.add_argument("--limit", type=int, default=50)
 
     pr = a.add_parser("print", help=_("把办件的文书输出为 PDF"))
-    pr.add_argument("case_no")
-    pr.add_argument("--doc", required=True, choices=["notice", "receipt", "refusal"])
-    pr.add_argument("--pdf", required=True, type=Path)
-    pr.add_argument("--paper", default="a4", choices=["a4", "r80"])
+    pr.add_argument("case_no", help=_("办件编号"))
+    pr.add_argument("--doc", required=True, choices=["notice", "receipt", "refusal"],
+                    help=_("文书：notice 一次性告知书、receipt 受理回执、refusal 不予受理通知书"))
+    pr.add_argument("--pdf", required=True, type=Path, help=_("输出的 PDF 文件"))
+    pr.add_argument("--paper", default="a4", choices=["a4", "r80"], help=_("纸张：a4（默认）或 r80 小票"))
 
     st = a.add_parser("setup", help=_("初始设置服务点"))
     st.add_argument("--division", required=True, help=_("12 位乡镇或村区划代码"))

@@ -232,3 +232,19 @@ def test_a_blank_or_weak_password_from_stdin_is_refused(tmp_path):
         assert r.returncode == 1 and why in r.stderr, (password, r.stdout, r.stderr)
     r = run(d, "admin", "add-operator", "crlf", "--name", "小王", "--password-stdin", stdin="abc12345\r\n")
     assert r.returncode == 0, r.stderr  # a line from a file saved on Windows
+
+
+@pytest.mark.parametrize("args", [("--help",), ("admin", "--help"), ("admin", "add-operator", "--help"),
+                                  ("admin", "print", "-h")])
+def test_help_is_in_chinese(tmp_path, args):
+    r = run(tmp_path / "data", *args)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("用法：") and "显示本帮助并退出" in r.stdout
+    for english in ("usage:", "positional arguments", "options:", "show this help"):
+        assert english not in r.stdout
+
+
+def test_a_missing_subcommand_is_named_in_chinese(tmp_path):
+    r = run(tmp_path / "data", "admin")
+    assert r.returncode == 2 and "用法：" in r.stderr and "缺少参数：管理命令" in r.stderr
+    assert "usage:" not in r.stderr
