@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import errno
+import os
+from pathlib import Path
 
 from clerk_app.i18n import _
 
 
-def describe(exc: OSError) -> str:
-    """A short Chinese reason for a failed file operation."""
+def describe(exc: OSError, writing: bool = False) -> str:
+    """A short Chinese reason for a failed file operation.
+
+    ``writing``: the operation creates or writes ``exc.filename``. "No such file" then means
+    a missing folder only if the folder is missing; in a folder that exists (a read-only or
+    special file system such as /proc refuses new files with that same error) it says the
+    folder cannot be written.
+    """
+    if writing and exc.errno == errno.ENOENT and exc.filename:
+        parent = Path(os.fsdecode(exc.filename)).parent
+        if parent.is_dir():
+            return _("所在目录 {folder} 不能写入，没有权限或是只读的").format(folder=parent)
     reasons = {
         errno.ENOENT: _("目录不存在"),
         errno.EACCES: _("没有权限"),

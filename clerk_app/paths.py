@@ -59,7 +59,7 @@ def _ensure_writable(folder: Path) -> None:
     except OSError as exc:
         from clerk_app.oserrors import describe
 
-        raise DataDirError(folder, _("无法创建（{error}）").format(error=describe(exc))) from None
+        raise DataDirError(folder, _("无法创建（{error}）").format(error=describe(exc, writing=True))) from None
     if not folder.is_dir():
         raise DataDirError(folder, _("它不是目录"))
     if not os.access(folder, os.W_OK | os.X_OK):

@@ -98,7 +98,7 @@ def save_pdf(ctx: Context, actor: Actor | None, doc_id: int, paper: str, path: P
     except OSError as exc:
         from clerk_app.oserrors import describe
 
-        raise ServiceError(_("无法写入 {path}：{error}").format(path=path, error=describe(exc))) from exc
+        raise ServiceError(_("无法写入 {path}：{error}").format(path=path, error=describe(exc, writing=True))) from exc
     record_print(ctx, actor, doc_id, paper, str(path), is_copy, medium="pdf")
     return is_copy
 
