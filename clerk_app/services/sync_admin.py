@@ -31,7 +31,8 @@ from clerk_app.sync import apply as A
 from clerk_app.sync import protocol as P
 from clerk_app.sync import state as ST
 from clerk_app.sync import usb
-from clerk_app.sync.client import AuthError, CountyClient, SyncError, base_url_of, tls_verify
+from clerk_app.sync.client import (AuthError, CertificateError, CountyClient, NetworkError, ServerError,
+                                   SyncError, base_url_of, tls_verify)
 from clerk_app.sync.engine import SyncEngine, SyncReport, is_due
 
 __all__ = [
@@ -193,10 +194,17 @@ def enrol(ctx: Context, actor: Actor | None, url: str, code: str, *, verify: boo
         problem = SETTINGS.SYNC_CA_BUNDLE.check(ca_bundle) if SETTINGS.SYNC_CA_BUNDLE.check else ""
         if problem:
             raise ServiceError(problem, field="ca_bundle")
-    with CountyClient(url.strip(), transport=transport, verify=tls_verify(verify, ca_bundle),
-                      protocol_version=protocol_version) as client:
-        answer = client.enrol(code.strip(), division, device_no,
-                              device_name if device_name is not None else socket.gethostname())
+    try:
+        with CountyClient(url.strip(), transport=transport, verify=tls_verify(verify, ca_bundle),
+                          protocol_version=protocol_version) as client:
+            answer = client.enrol(code.strip(), division, device_no,
+                                  device_name if device_name is not None else socket.gethostname())
+    except (NetworkError, ServerError) as exc:
+        if isinstance(exc, CertificateError):
+            raise
+        # nothing retries an enrolment by itself: not 稍后自动重试, but what to do
+        raise type(exc)(exc.reason + _("请检查网络和县级中心地址后重新执行注册。"), code=exc.code,
+                        reason=exc.reason, **exc.extra) from None
     device_id = str(answer["device_id"])
     try:
         creds.set_token(device_id, str(answer["token"]))

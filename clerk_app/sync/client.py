@@ -21,10 +21,17 @@ class SyncError(ServiceError):
 
     transient = True
 
-    def __init__(self, message: str, code: str = "", **extra: Any) -> None:
+    def __init__(self, message: str, code: str = "", *, reason: str = "", **extra: Any) -> None:
         super().__init__(message)
         self.code = code
         self.extra = extra
+        # what went wrong without what happens next (e.g. without 稍后自动重试, which only
+        # the sync schedule does): a one-off request such as an enrolment says its own next step
+        self.reason = reason or message
+
+
+def _later(reason: str) -> str:
+    return reason + _("稍后自动重试。")
 
 
 class NetworkError(SyncError):
@@ -134,18 +141,20 @@ def _network_error(exc: Exception, url: str) -> NetworkError:
               "请在「同步设置」中配置县中心的 CA 证书文件，或联系县中心。").format(url=url, why=why),
             code="tls_certificate")
     if isinstance(exc, httpx.ConnectError) and "SSL" in str(exc).upper():
-        return NetworkError(
-            _("无法与县级中心建立加密连接（{url}）。请核对地址应以 https:// 还是 http:// 开头，"
-              "或联系县中心。稍后自动重试。").format(url=url), code="tls_handshake")
-    return NetworkError(_describe_network(exc, url), code="network")
+        reason = _("无法与县级中心建立加密连接（{url}）。请核对地址应以 https:// 还是 http:// 开头，"
+                   "或联系县中心。").format(url=url)
+        return NetworkError(_later(reason), code="tls_handshake", reason=reason)
+    reason = _describe_network(exc, url)
+    return NetworkError(_later(reason), code="network", reason=reason)
 
 
 def _describe_network(exc: Exception, url: str) -> str:
+    """What went wrong, ending in a comma for what comes next."""
     if isinstance(exc, httpx.TimeoutException):
-        return _("连接县级中心超时（{url}），稍后自动重试。").format(url=url)
+        return _("连接县级中心超时（{url}），").format(url=url)
     if isinstance(exc, httpx.ConnectError):
-        return _("无法连接县级中心（{url}），可能是网络未连通，稍后自动重试。").format(url=url)
-    return _("与县级中心的连接中断（{url}），稍后自动重试。").format(url=url)
+        return _("无法连接县级中心（{url}），可能是网络未连通，").format(url=url)
+    return _("与县级中心的连接中断（{url}），").format(url=url)
 
 
 def base_url_of(url: str) -> str:
@@ -216,8 +225,8 @@ class CountyClient:
             raise NotACountyCenter(_not_county_message(self.base_url, self.protocol_version),
                                    code="not_county_center")
         if status >= 500 or status == 429:
-            raise ServerError(_("县级中心暂时出错（HTTP {status}），稍后自动重试。").format(status=status),
-                              code=f"http_{status}")
+            reason = _("县级中心暂时出错（HTTP {status}），").format(status=status)
+            raise ServerError(_later(reason), code=f"http_{status}", reason=reason)
         raise RequestRefused(server_msg or _("县级中心拒绝了请求（HTTP {status}）。").format(status=status),
                              code=code)
 
