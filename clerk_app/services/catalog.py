@@ -88,11 +88,16 @@ class RowError:
 
 
 class CatalogImportError(ServiceError):
-    def __init__(self, errors: list[RowError]) -> None:
+    """``notes``: what was not checked and why, shown after the errors (not counted)."""
+
+    def __init__(self, errors: list[RowError], notes: Iterable[str] = ()) -> None:
         shown = "\n".join(str(e) for e in errors[:30])
         more = len(errors) - 30
         if more > 0:
             shown += "\n" + _("……另有 {n} 处错误").format(n=more)
+        self.notes = list(notes)
+        for note in self.notes:
+            shown += "\n" + note
         super().__init__(
             _("事项清单有 {n} 处错误，未导入任何内容。请改正后重新导入：\n{errors}").format(
                 n=len(errors), errors=shown
@@ -564,6 +569,9 @@ def parse_catalog(
     they came from a workbook with several, so that each error says where to look.
     """
     item_recs, item_errors, items_header = _records(items_rows, ITEM_COLUMNS, items_name)
+    # the items table's header is wrong (or the file empty): no item was read, so every
+    # material would be reported as referring to an unknown item; it is not checked then
+    items_unreadable = bool(item_errors)
     items: dict[str, ItemRow] = {}
     first_row: dict[str, int] = {}
     for row, rec in item_recs:
@@ -610,7 +618,12 @@ def parse_catalog(
             first_row[code] = row
 
     mat_errors: list[RowError] = []
-    if material_rows is not None:
+    notes: list[str] = []
+    if material_rows is not None and items_unreadable:
+        where = _("{file} 工作表「{sheet}」").format(file=materials_name, sheet=materials_sheet) \
+            if materials_sheet else materials_name
+        notes.append(_("事项表无法读取，材料表（{where}）未检查；请先改正事项表，再重新导入。").format(where=where))
+    elif material_rows is not None:
         mat_recs, mat_errors, _header = _records(material_rows, MATERIAL_COLUMNS, materials_name)
         seen: dict[tuple[str, str], int] = {}
         for row, rec in mat_recs:
@@ -665,7 +678,7 @@ def parse_catalog(
     errors = [replace(e, sheet=items_sheet) for e in item_errors]
     errors += [replace(e, sheet=materials_sheet) for e in mat_errors]
     if errors:
-        raise CatalogImportError(errors)
+        raise CatalogImportError(errors, notes)
     for item in items.values():
         item.materials.sort(key=lambda m: int(m["seq"]))  # type: ignore[arg-type]
     return list(items.values())

@@ -365,3 +365,38 @@ def test_a_renamed_file_posing_as_xlsx_is_named_in_chinese(empty_ctx, tmp_path):
     message = info.value.message
     assert "清单.xlsx 不是真正的 Excel .xlsx 文件" in message and "另存为 .xlsx 或 CSV" in message
     assert "zip" not in message
+
+
+def test_a_missing_items_column_is_reported_alone_and_materials_are_not_checked(empty_ctx, tmp_path):
+    rows = rows_of(ITEMS)
+    drop = rows[0].index("事项类型")
+    cut = [[c for i, c in enumerate(r) if i != drop] for r in rows]
+    items = write_rows(tmp_path / "items.csv", cut, "utf-8-sig")
+    with pytest.raises(CatalogImportError) as info:
+        catalog.import_catalog(empty_ctx, None, items, MATERIALS)
+    errors = info.value.errors
+    assert [(e.file, e.row, e.column) for e in errors] == [("items.csv", 1, "事项类型")]
+    message = info.value.message
+    assert "有 1 处错误" in message and "事项清单中没有这个实施编码" not in message
+    assert "材料表（township-materials.csv）未检查" in message
+    assert count_items(empty_ctx) == 0
+
+
+def test_a_missing_column_in_the_items_sheet_of_a_workbook_leaves_its_materials_sheet_unchecked(
+        empty_ctx, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "事项"
+    drop = rows_of(ITEMS)[0].index("承诺时限（工作日）")
+    for r in rows_of(ITEMS):
+        ws.append([c for i, c in enumerate(r) if i != drop])
+    mats = wb.create_sheet("材料")
+    for r in rows_of(MATERIALS):
+        mats.append(r)
+    wb.save(tmp_path / "清单.xlsx")
+    with pytest.raises(CatalogImportError) as info:
+        catalog.import_catalog(empty_ctx, None, tmp_path / "清单.xlsx")
+    assert len(info.value.errors) == 1 and info.value.errors[0].sheet == "事项"
+    assert "材料表（清单.xlsx 工作表「材料」）未检查" in info.value.message
