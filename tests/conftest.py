@@ -89,3 +89,15 @@ def clerk(demo_ctx):
     from clerk_app.services import auth
 
     return auth.login(demo_ctx, "zhangli", "demo1234")
+
+
+@pytest.fixture
+def keys():
+    """The agents' signing keys in memory instead of the OS keyring, for one test."""
+    from clerk_app.services import agents
+    from tests.core.test_agents_support import MemoryKeys
+
+    store = agents.KeyStore(MemoryKeys())
+    agents.use_key_store(store)
+    yield store
+    agents.use_key_store(None)

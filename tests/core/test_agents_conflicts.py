@@ -4,7 +4,6 @@ departed agents, and who may link a case to a commission."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 import pytest
@@ -19,7 +18,6 @@ from clerk_app.store.models import Case
 from county_center import agents as county_agents
 from tests.core.test_agents_support import (
     AGENT_PASSWORD,
-    MemoryKeys,
     agent_input,
     all_collected,
     item_named,
@@ -27,14 +25,6 @@ from tests.core.test_agents_support import (
     make_township,
     principal,
 )
-
-
-@pytest.fixture
-def keys():
-    store = agents.KeyStore(MemoryKeys())
-    agents.use_key_store(store)
-    yield store
-    agents.use_key_store(None)
 
 
 def _laptop_with_agent(tmp_path, clock, keys, town=None):  # noqa: ANN001, ANN202

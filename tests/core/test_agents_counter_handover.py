@@ -16,7 +16,6 @@ from clerk_app.store.agent_models import Handover
 from clerk_app.store.models import AuditLog, OutboxRecord
 from tests.core.test_agents_support import (
     AGENT_PASSWORD,
-    MemoryKeys,
     agent_input,
     all_collected,
     item_named,
@@ -24,14 +23,6 @@ from tests.core.test_agents_support import (
     make_township,
     principal,
 )
-
-
-@pytest.fixture
-def keys():
-    store = agents.KeyStore(MemoryKeys())
-    agents.use_key_store(store)
-    yield store
-    agents.use_key_store(None)
 
 
 def _outbox(ctx, entity: str) -> list[OutboxRecord]:

@@ -24,7 +24,6 @@ from clerk_app.store.models import Case, OutboxRecord
 from clerk_app.sync import apply as sync_apply
 from tests.core.test_agents_support import (
     AGENT_PASSWORD,
-    MemoryKeys,
     agent_input,
     all_collected,
     item_named,
@@ -37,14 +36,6 @@ from tests.core.test_agents_support import (
 )
 
 pytestmark = pytest.mark.skipif(not tools_present(), reason="needs poppler-utils and zbar-tools")
-
-
-@pytest.fixture
-def keys():
-    store = agents.KeyStore(MemoryKeys())
-    agents.use_key_store(store)
-    yield store
-    agents.use_key_store(None)
 
 
 def _steps(ctx, actor, cid):

@@ -23,7 +23,6 @@ from tests.core.test_agents_support import (
     AGENT_PASSWORD,
     VILLAGE,
     VILLAGE2,
-    MemoryKeys,
     agent_input,
     all_collected,
     item_named,
@@ -31,14 +30,6 @@ from tests.core.test_agents_support import (
     make_township,
     principal,
 )
-
-
-@pytest.fixture
-def keys():
-    store = agents.KeyStore(MemoryKeys())
-    agents.use_key_store(store)
-    yield store
-    agents.use_key_store(None)
 
 
 def _first(c, state):

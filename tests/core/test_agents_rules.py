@@ -31,14 +31,6 @@ from tests.core.test_agents_support import (
 )
 
 
-@pytest.fixture
-def keys():
-    store = agents.KeyStore(MemoryKeys())
-    agents.use_key_store(store)
-    yield store
-    agents.use_key_store(None)
-
-
 # --------------------------------------------------------------------------- domain
 
 

@@ -37,14 +37,6 @@ DIVISION = "420528101000"
 pytestmark = pytest.mark.skipif(not tools_present(), reason="needs poppler-utils and zbar-tools")
 
 
-@pytest.fixture
-def keys():
-    store = agents.KeyStore(MemoryKeys())
-    agents.use_key_store(store)
-    yield store
-    agents.use_key_store(None)
-
-
 class Box:
     def __init__(self, ctx, county) -> None:  # noqa: ANN001
         self.ctx = ctx

@@ -40,14 +40,6 @@ from tests.sync.test_agents_county import cli
 DIVISION = "420528101000"
 
 
-@pytest.fixture
-def keys():
-    store = agents.KeyStore(MemoryKeys())
-    agents.use_key_store(store)
-    yield store
-    agents.use_key_store(None)
-
-
 class Counter:
     """A township counter enrolled once (that needs the network), then synced by USB only."""
 
