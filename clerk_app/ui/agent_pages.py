@@ -180,6 +180,7 @@ class _CommissionPage(QtWidgets.QWidget):
             self.action_buttons[key] = b
         row.addStretch(1)
         layout.addLayout(row)
+        self.action_row = row
 
     def selected(self) -> CommissionRow | None:
         raise NotImplementedError
@@ -475,16 +476,16 @@ class AgentOverviewPage(_CommissionPage):
         make_primary(self.receive_button)
         self.receive_button.clicked.connect(self.receive_sheet)
         top.addWidget(self.receive_button)
+        # the supervisor's two settings sit at the right end of the action row below: with
+        # them up here the page needed more than a 1024-pixel screen
         self.registry_button = QtWidgets.QPushButton(_("代办员管理…"))
         self.registry_button.setObjectName("registryButton")
         self.registry_button.clicked.connect(self.open_registry)
         self.registry_button.setVisible(actor.is_supervisor)
-        top.addWidget(self.registry_button)
         self.limit_button = QtWidgets.QPushButton(_("交件期限…"))
         self.limit_button.setObjectName("limitButton")
         self.limit_button.clicked.connect(self.open_limit)
         self.limit_button.setVisible(actor.is_supervisor)
-        top.addWidget(self.limit_button)
         layout.addLayout(top)
         self.banner = MessageBanner(self)
         self.banner.setObjectName("overviewBanner")
@@ -536,6 +537,8 @@ class AgentOverviewPage(_CommissionPage):
             ("confirm", _("登记委托人确认…"), self.confirm_receipt),
             ("detail", _("详情…"), self.show_detail),
         ))
+        self.action_row.addWidget(self.registry_button)
+        self.action_row.addWidget(self.limit_button)
         self._update_actions()
         self.start_edit.dateChanged.connect(self.refresh)
         self.end_edit.dateChanged.connect(self.refresh)

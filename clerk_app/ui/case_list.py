@@ -428,7 +428,7 @@ class CaseListPage(QtWidgets.QWidget):
         self.search_edit.setObjectName("caseSearch")
         self.search_edit.setPlaceholderText(_("办件编号、申请人、证件号码或后四位、事项或其拼音（可扫码）"))
         self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.setMinimumWidth(360)
+        self.search_edit.setMinimumWidth(160)  # wider when there is room (stretch 3)
         self.search_edit.setToolTip(_("Ctrl+F 到这里；↓ 进入列表；回车：办件编号直接打开"))
         bar.addWidget(self.search_edit, 3)
 
@@ -445,6 +445,12 @@ class CaseListPage(QtWidgets.QWidget):
         for value, text in DEADLINE_FILTERS:
             self.deadline_combo.addItem(text, value)
         bar.addWidget(self.deadline_combo)
+        # as wide as a short choice, not the longest one (the open list shows them whole):
+        # the filter row has to fit a 1024-pixel counter screen
+        for combo, chars in ((self.status_combo, 7), (self.deadline_combo, 5)):
+            combo.setSizeAdjustPolicy(
+                QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(chars)
 
         self.date_check = QtWidgets.QCheckBox(_("登记日期"), self)
         self.date_check.setObjectName("dateFilter")
@@ -523,6 +529,7 @@ class CaseListPage(QtWidgets.QWidget):
         self.hint_label = QtWidgets.QLabel(
             _("回车或双击打开办件；右键可补正受理、复制编号；F5 刷新"), self)
         self.hint_label.setObjectName("hint")
+        self.hint_label.setWordWrap(True)  # two lines in a narrow window, not a wider window
         actions.addWidget(self.hint_label, 1)
         self.open_button = QtWidgets.QPushButton(_("查看办件"), self)
         self.supplement_button = QtWidgets.QPushButton(_("补正受理"), self)

@@ -36,3 +36,16 @@ def wait_idle(qtbot, runner):
         qtbot.waitUntil(lambda: runner.idle, timeout=timeout)
 
     return wait
+
+
+@pytest.fixture
+def styled(qapp):
+    """The program's own fonts, palette and stylesheet (sizes depend on them); put back after."""
+    from clerk_app.ui import style
+
+    old_font, old_sheet, old_palette = qapp.font(), qapp.styleSheet(), qapp.palette()
+    style.apply_style(qapp)
+    yield qapp
+    qapp.setStyleSheet(old_sheet)
+    qapp.setFont(old_font)
+    qapp.setPalette(old_palette)

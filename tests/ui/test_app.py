@@ -358,3 +358,19 @@ def test_unusable_data_folder_shows_the_box_without_needing_that_folder(tmp_path
     assert "EXIT 1" in done.stdout, done.stdout + done.stderr
     assert len(boxes) == 1, done.stdout + done.stderr
     assert "无法启动" in boxes[0] and "无法使用数据目录" in boxes[0] and str(folder) in boxes[0]
+
+
+@pytest.mark.parametrize("who", ["clerk", "supervisor"])
+def test_every_page_fits_a_1024_pixel_screen(styled, qtbot, window_for, request, runner, who):
+    # the program's own fonts: a 1024 x 768 counter has 1008 pixels inside the window frame
+    w = window_for(request.getfixturevalue(who))
+    qtbot.waitUntil(lambda: w.status_info is not None, timeout=10000)
+    for index in range(w.tabs.count()):
+        w.tabs.setCurrentIndex(index)
+        qtbot.waitUntil(lambda: runner.idle, timeout=10000)
+        if w.tabs.currentWidget() is w.intake_page:
+            for step in range(4):
+                w.intake_page.stack.setCurrentIndex(step)
+                assert w.minimumSizeHint().width() <= 1008, (index, step)
+        assert w.minimumSizeHint().width() <= 1008, index
+
