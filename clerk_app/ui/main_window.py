@@ -286,19 +286,70 @@ class MainWindow(QtWidgets.QMainWindow):
         self.busy_bar.setTextVisible(False)
         self.busy_bar.setToolTip(_("正在后台处理…"))
         self.busy_bar.hide()
+        # who and where always show in full; the catalog date, the calendar and 上次同步 are
+        # left out, in that order, when a narrow window (1024 px counters) has no room for them
         for label in (self.operator_label, self.point_label, self.catalog_label, self.calendar_label):
-            label.setMinimumWidth(24)  # a narrow window (1024 px counters) clips them, not the window
             bar.addWidget(label)
+        for label in (self.catalog_label, self.calendar_label):
+            label.setMinimumWidth(1)  # never what makes the window wide; dropped instead
         self.sync_widget = SyncStatusWidget(self)
+        self.sync_widget.last_label.setMinimumWidth(1)
         self.sync_widget.attach(self.sync_controller)
         self.sync_widget.details_requested.connect(self.open_sync_rejected)
         self.sync_widget.settings_requested.connect(self.open_sync_settings)
+        self.sync_widget.error_requested.connect(self.show_sync_error)
         bar.addPermanentWidget(self.busy_bar)
         bar.addPermanentWidget(self.sync_widget)
         if not self.is_agent:  # the township's deadline counts; an agent has their own page
             bar.addPermanentWidget(self.approaching_label)
             bar.addPermanentWidget(self.overdue_label)
         self._set_counts_labels()
+        bar.installEventFilter(self)
+        self._fit_timer = QtCore.QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self.fit_status_bar)
+        self.sync_controller.overview_changed.connect(self._fit_timer.start)
+        self.sync_controller.failed.connect(self._fit_timer.start)
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # Qt override
+        if event.type() in (QtCore.QEvent.Type.Resize, QtCore.QEvent.Type.LayoutRequest,
+                            QtCore.QEvent.Type.Show, QtCore.QEvent.Type.Hide):
+            if getattr(self, "_fit_timer", None) is not None and not self._fitting:
+                self._fit_timer.start()
+        return super().eventFilter(watched, event)
+
+    _fitting = False
+
+    @Slot()
+    def fit_status_bar(self) -> None:
+        """Show the optional status-bar labels that fit, most useful first, in full."""
+        bar = self.statusBar()
+        sync = self.sync_widget
+        spacing = bar.style().pixelMetric(QtWidgets.QStyle.PixelMetric.PM_LayoutHorizontalSpacing) or 6
+        fixed = [self.operator_label, self.point_label, sync.pending_label, sync.error_label,
+                 sync.details_button, sync.sync_button, self.busy_bar]
+        if not self.is_agent:
+            fixed += [self.approaching_label, self.overdue_label]
+        room = bar.width() - 24 - sum(w.sizeHint().width() + spacing for w in fixed
+                                      if not w.isHidden() and w.sizeHint().width() > 0)
+        # the calendar first when it warns, then 上次同步, then the catalog date
+        optional = [self.calendar_label, sync.last_label, self.catalog_label]
+        if self.calendar_label.objectName() != "statusCalendarWarning":
+            optional = [sync.last_label, self.calendar_label, self.catalog_label]
+        self._fitting = True
+        try:
+            for widget in optional:
+                need = widget.sizeHint().width() + spacing + 8
+                fits = bool(widget.text()) and need <= room
+                if fits:
+                    room -= need
+                if widget is sync.last_label:
+                    sync.set_compact(not fits)
+                else:
+                    widget.setVisible(fits)
+        finally:
+            self._fitting = False
 
     # -- pages -------------------------------------------------------------------------
 
@@ -469,6 +520,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.calendar_label.setToolTip("")
             self.calendar_banner.hide()
         self._repolish(self.calendar_label)
+        self._fit_timer.start()
         self.status_loaded.emit()
 
     @Slot()
@@ -507,6 +559,18 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.calendar_banner.isVisibleTo(self):
             labels.append(self.calendar_banner_label)
         return "  ".join(label.text() for label in labels if label.text())
+
+    @Slot(str)
+    def show_sync_error(self, text: str) -> None:
+        """The whole sync error, from a click on 「同步失败」 in the status bar."""
+        box = QtWidgets.QMessageBox(self)
+        box.setWindowTitle(_("同步状态"))
+        box.setIcon(QtWidgets.QMessageBox.Icon.Warning)
+        box.setText(_("与县级中心同步没有成功。"))
+        box.setInformativeText(text)
+        box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Ok)
+        self.sync_error_box = box
+        box.open()
 
     @Slot(bool)
     def _on_busy_changed(self, busy: bool) -> None:

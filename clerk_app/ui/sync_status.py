@@ -249,6 +249,7 @@ class SyncStatusWidget(QtWidgets.QWidget):
     sync_requested = Signal()
     details_requested = Signal()
     settings_requested = Signal()
+    error_requested = Signal(str)  # the whole error text, to be shown in a dialog
 
     def __init__(self, parent: QtWidgets.QWidget | None = None, clock=dt.datetime.now) -> None:  # noqa: ANN001
         super().__init__(parent)
@@ -258,10 +259,16 @@ class SyncStatusWidget(QtWidgets.QWidget):
         layout.setSpacing(8)
         self.pending_label = QtWidgets.QLabel(_("待上传 -"))
         self.last_label = QtWidgets.QLabel(_("上次同步：-"))
-        self.error_label = QtWidgets.QLabel()
-        self.error_label.setStyleSheet("color: #b00020;")
-        self.error_label.setMaximumWidth(420)
+        # a few words only, so a long error never pushes the operator and the service point
+        # out of the status bar; the whole message is the tooltip and opens on a click
+        self.error_label = QtWidgets.QToolButton()
+        self.error_label.setObjectName("syncErrorLabel")
+        self.error_label.setAutoRaise(True)
+        self.error_label.setStyleSheet(
+            "QToolButton#syncErrorLabel { color: #b00020; font-weight: bold; }")
+        self.error_label.clicked.connect(self._error_clicked)
         self.error_label.hide()
+        self.error_text = ""
         self.details_button = QtWidgets.QToolButton()
         self.details_button.setText(_("查看"))
         self.details_button.hide()
@@ -286,10 +293,20 @@ class SyncStatusWidget(QtWidgets.QWidget):
         self.sync_button.setText(_("同步中…") if running else _("立即同步"))
 
     @Slot(str)
-    def show_error(self, text: str) -> None:
-        self.error_label.setText(text.splitlines()[0] if text else "")
-        self.error_label.setToolTip(text)
+    def show_error(self, text: str, warning_only: bool = False) -> None:
+        """A short red 「同步失败」 (or 「同步提醒」 for a warning); the full text as tooltip."""
+        self.error_text = text
+        self.error_label.setText((_("同步提醒") if warning_only else _("同步失败")) if text else "")
+        self.error_label.setToolTip(text + _("\n（点击查看）") if text else "")
         self.error_label.setVisible(bool(text))
+
+    def set_compact(self, compact: bool) -> None:
+        """Leave out 上次同步 when the status bar is short of room (it stays in the tooltip)."""
+        self.last_label.setVisible(not compact)
+
+    def _error_clicked(self) -> None:
+        if self.error_text:
+            self.error_requested.emit(self.error_text)
 
     @Slot(object)
     def show_overview(self, ov: sync_admin.SyncOverview) -> None:
@@ -310,8 +327,8 @@ class SyncStatusWidget(QtWidgets.QWidget):
         self._blocked = ov.blocked
         self.details_button.setText(_("重新注册") if ov.blocked == "auth" else _("查看"))
         warning = ov.tls_warning
-        self.show_error(ov.last_error or warning)
-        tip = [_("县级中心：{url}").format(url=ov.url or "-")]
+        self.show_error(ov.last_error or warning, not ov.last_error)
+        tip = [_("县级中心：{url}").format(url=ov.url or "-"), self.last_label.text()]
         if ov.next_attempt_at and ov.last_error:
             tip.append(_("下次自动重试：{when}").format(when=_when(ov.next_attempt_at, now)))
         self.setToolTip("\n".join(tip))

@@ -374,3 +374,34 @@ def test_every_page_fits_a_1024_pixel_screen(styled, qtbot, window_for, request,
                 assert w.minimumSizeHint().width() <= 1008, (index, step)
         assert w.minimumSizeHint().width() <= 1008, index
 
+
+def test_status_bar_at_1024_keeps_who_and_where_and_shortens_a_long_sync_error(
+        styled, qtbot, window_for, supervisor, runner):
+    w = window_for(supervisor)
+    qtbot.waitUntil(lambda: w.status_info is not None, timeout=10000)
+    qtbot.waitUntil(lambda: runner.idle, timeout=10000)
+    w.resize(1008, 700)
+    long_error = "无法连接县级中心（" + "连接被拒绝，请检查网络和县级中心地址；" * 6 + "）"
+    w.sync_controller.failed.emit(long_error)
+    qtbot.waitUntil(lambda: w.sync_widget.error_label.isVisible(), timeout=3000)
+    qtbot.wait(50)
+    sync = w.sync_widget
+    assert sync.error_label.text() == "同步失败" and long_error in sync.error_label.toolTip()
+    # who and where in full; what is shown is never narrower than its text
+    for label in (w.operator_label, w.point_label):
+        assert label.isVisible() and label.width() >= label.sizeHint().width()
+    shown = [x for x in (w.operator_label, w.point_label, w.catalog_label, w.calendar_label,
+                         sync.pending_label, sync.last_label, sync.error_label, sync.sync_button,
+                         w.approaching_label, w.overdue_label) if x.isVisible()]
+    for x in shown:
+        assert x.width() >= x.sizeHint().width() - 1, x.text()
+    right = [x.mapTo(w, x.rect().topRight()).x() for x in shown]
+    assert max(right) <= w.width()
+    assert w.sync_widget.width() < 500
+    # a wide window shows everything again
+    w.resize(1400, 700)
+    qtbot.waitUntil(lambda: w.catalog_label.isVisible() and sync.last_label.isVisible(),
+                    timeout=3000)
+    w.show_sync_error(long_error)
+    assert long_error in w.sync_error_box.informativeText()
+    w.sync_error_box.close()

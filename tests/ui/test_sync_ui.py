@@ -51,7 +51,12 @@ def test_status_widget_shows_pending_last_success_and_error(qtbot, device, count
     with qtbot.waitSignal(controller.finished, timeout=10000):
         controller.sync_now()
     qtbot.waitUntil(lambda: not widget.error_label.isHidden(), timeout=5000)
-    assert "无法连接县级中心" in widget.error_label.text()
+    # a few words in the bar, the whole message in the tooltip and on a click
+    assert widget.error_label.text() == "同步失败"
+    assert "无法连接县级中心" in widget.error_label.toolTip()
+    with qtbot.waitSignal(widget.error_requested) as shown:
+        widget.error_label.click()
+    assert "无法连接县级中心" in shown.args[0]
     qtbot.waitUntil(lambda: "待上传 1 条" in widget.pending_label.text(), timeout=5000)
     county.start()
     wait_idle()
