@@ -159,7 +159,7 @@ class DocumentPreviewDialog(QtWidgets.QDialog):
         self._closed = False
         self.setWindowTitle(_("文书预览"))
         self.setModal(False)
-        self.resize(940, 860)
+        self.resize(self.first_size())
 
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 10)
@@ -227,16 +227,24 @@ class DocumentPreviewDialog(QtWidgets.QDialog):
         self.info_label = QtWidgets.QLabel()
         self.info_label.setStyleSheet("color: #475569;")
         buttons.addWidget(self.info_label, 1)
+        # the buttons keep their Alt+letter mnemonics (setShortcut would replace them);
+        # Ctrl+P and Ctrl+S are window-wide shortcuts, whatever has the focus
         self.print_button = QtWidgets.QPushButton(_("打印(&P)…"))
         self.print_button.setObjectName("printButton")
-        self.print_button.setShortcut(QtGui.QKeySequence.StandardKey.Print)
-        self.print_button.setToolTip(_("选择打印机并打印（Ctrl+P）"))
+        self.print_button.setToolTip(_("选择打印机并打印（Ctrl+P 或 Alt+P）"))
         self.print_button.clicked.connect(self.print_document)
         self.save_button = QtWidgets.QPushButton(_("另存为 PDF(&S)…"))
         self.save_button.setObjectName("savePdfButton")
-        self.save_button.setShortcut(QtGui.QKeySequence.StandardKey.Save)
+        self.save_button.setToolTip(_("保存为 PDF 文件（Ctrl+S 或 Alt+S）"))
         self.save_button.clicked.connect(self.save_as_pdf)
-        self.close_button = QtWidgets.QPushButton(_("关闭"))
+        self.shortcuts: list[QtGui.QShortcut] = []
+        for key, slot in ((QtGui.QKeySequence.StandardKey.Print, self.print_document),
+                          (QtGui.QKeySequence.StandardKey.Save, self.save_as_pdf)):
+            shortcut = QtGui.QShortcut(QtGui.QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(slot)
+            self.shortcuts.append(shortcut)
+        self.close_button = QtWidgets.QPushButton(_("关闭(&C)"))
         self.close_button.setObjectName("closeButton")
         self.close_button.setAutoDefault(False)
         self.close_button.clicked.connect(self.reject)
@@ -248,6 +256,16 @@ class DocumentPreviewDialog(QtWidgets.QDialog):
 
         self._set_actions_enabled(False)
         self.refresh()
+
+    def first_size(self) -> QtCore.QSize:
+        """940 x 860, or less where the free screen is smaller (a 1366 x 768 or 1024 x 768
+        counter): the buttons stay on the screen and the page view scrolls instead."""
+        wanted = QtCore.QSize(940, 860)
+        screen = self.screen() or QtGui.QGuiApplication.primaryScreen()
+        if screen is None:
+            return wanted
+        frame = QtCore.QSize(16, 40)  # the frame and title bar a window manager adds
+        return wanted.boundedTo(screen.availableGeometry().size() - frame)
 
     # -- public --------------------------------------------------------------------------
 
