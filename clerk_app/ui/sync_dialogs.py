@@ -20,15 +20,15 @@ from clerk_app.credentials import Credentials
 from clerk_app.i18n import _
 from clerk_app.services import sync_admin
 from clerk_app.services.common import Actor, Context
-from clerk_app.ui.qt import QtWidgets, Qt, Signal
+from clerk_app.ui.qt import QtCore, QtWidgets, Qt, Signal
 from clerk_app.ui.tasks import TaskRunner, error_text
+from clerk_app.ui.widgets import WrapLabel
 
 TLS_OFF_WARNING = _("已关闭 TLS 证书校验：数据可能被冒充的服务器截获，仅限测试使用。")
 
 
 def _message() -> QtWidgets.QLabel:
-    label = QtWidgets.QLabel()
-    label.setWordWrap(True)
+    label = WrapLabel()
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.hide()
     return label
@@ -38,6 +38,9 @@ def _say(label: QtWidgets.QLabel, text: str, error: bool = False) -> None:
     label.setStyleSheet("color: #b00020;" if error else "color: #1b5e20;")
     label.setText(text)
     label.setVisible(bool(text))
+    fit = getattr(label.window(), "fit_height", None)
+    if fit is not None:
+        fit()
 
 
 def _table(headers: list[str]) -> QtWidgets.QTableWidget:
@@ -77,17 +80,21 @@ class SyncSettingsDialog(QtWidgets.QDialog):
         browse = QtWidgets.QPushButton(_("选择…"))
         browse.clicked.connect(self._browse_ca)
         ca_row.addWidget(browse)
-        self.tls_warning = QtWidgets.QLabel(TLS_OFF_WARNING)
+        # wrapped texts are WrapLabels (their height at the width they get) and the dialog
+        # grows to fit them: a plain wrapped QLabel let the form rows overlap
+        self.tls_warning = WrapLabel(TLS_OFF_WARNING)
         self.tls_warning.setStyleSheet("color: #b00020; font-weight: bold;")
-        self.tls_warning.setWordWrap(True)
         self.tls_warning.hide()
         form.addRow(_("县级中心地址"), self.url_edit)
         form.addRow(_("自动同步间隔"), self.interval_spin)
         form.addRow("", self.verify_check)
         form.addRow(_("CA 证书"), ca_row)
         form.addRow("", self.tls_warning)
-        self.state_label = QtWidgets.QLabel()
-        self.state_label.setWordWrap(True)
+        self.state_label = WrapLabel()
+        self.last_error_label = WrapLabel()
+        self.last_error_label.setObjectName("lastSyncError")
+        self.last_error_label.setStyleSheet("color: #b00020;")
+        self.last_error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.code_edit = QtWidgets.QLineEdit()
         self.code_edit.setPlaceholderText("ABCD-EFGH-JKMN")
         self.enrol_button = QtWidgets.QPushButton(_("用注册码注册本机"))
@@ -96,6 +103,10 @@ class SyncSettingsDialog(QtWidgets.QDialog):
         enrol_row.addWidget(self.code_edit)
         enrol_row.addWidget(self.enrol_button)
         form.addRow(_("注册状态"), self.state_label)
+        form.addRow(_("上次同步"), self.last_error_label)
+        self._last_error_row = form.rowCount() - 1
+        form.setRowVisible(self._last_error_row, False)
+        self.form = form
         form.addRow(_("注册码"), enrol_row)
         self.message = _message()
         buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Save
@@ -103,9 +114,12 @@ class SyncSettingsDialog(QtWidgets.QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QtWidgets.QVBoxLayout(self)
+        layout.setSizeConstraint(QtWidgets.QLayout.SizeConstraint.SetMinimumSize)
         layout.addLayout(form)
         layout.addWidget(self.message)
+        layout.addStretch(1)
         layout.addWidget(buttons)
+        self.resize(560, 0)  # the layout gives the height
         self.verify_check.toggled.connect(self._verify_toggled)
         self.runner.run(self._load, background=True, on_success=self._loaded,
                         on_failure=self._failed)
@@ -131,9 +145,26 @@ class SyncSettingsDialog(QtWidgets.QDialog):
             text = _("已注册：{name}（设备 {id}）").format(name=ov.service_point_name,
                                                     id=ov.device_id[:8])
         self.state_label.setText(text)
+        error = ov.last_error if ov.enrolled else ""
+        self.last_error_label.setText(_("失败：{error}").format(error=error) if error else "")
+        self.form.setRowVisible(self._last_error_row, bool(error))
+        self.fit_height()
 
     def _verify_toggled(self, on: bool) -> None:
         self.tls_warning.setVisible(not on)
+        self.fit_height()
+
+    def fit_height(self) -> None:
+        """Grow (never shrink) to the height the wrapped texts need at the current width."""
+        QtCore.QTimer.singleShot(0, self, self._fit_height)
+
+    def _fit_height(self) -> None:
+        layout = self.layout()
+        layout.activate()
+        need = layout.heightForWidth(self.width()) if layout.hasHeightForWidth() else -1
+        need = max(need, layout.minimumSize().height())
+        if need > self.height():
+            self.resize(self.width(), need)
 
     def _browse_ca(self) -> None:
         path, _filter = QtWidgets.QFileDialog.getOpenFileName(

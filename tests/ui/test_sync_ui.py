@@ -383,3 +383,32 @@ def test_the_real_reachability_source_loads_or_says_none(qtbot):
     info = reachability_source()
     if info is not None:  # a backend on this machine: it reports reachability
         assert info.supports(QtNetwork.QNetworkInformation.Feature.Reachability)
+
+
+def test_settings_dialog_grows_for_wrapped_texts_instead_of_overlapping(
+        styled, qtbot, demo_ctx, supervisor, runner, wait_idle):
+    from types import SimpleNamespace
+
+    from clerk_app.ui.qt import QtWidgets
+    from clerk_app.ui.sync_dialogs import SyncSettingsDialog
+
+    dialog = SyncSettingsDialog(demo_ctx, supervisor, runner)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    wait_idle()
+    name = "长阳土家族自治县龙舟坪镇便民服务中心（县级中心登记的名称比较长）"
+    dialog._enrolled(SimpleNamespace(service_point_name=name))
+    wait_idle()
+    error = "无法连接县级中心：连接被拒绝（https://county.example:8443/api/v1/sync），请检查网络和地址。"
+    dialog._show_state(SimpleNamespace(enrolled=True, blocked="", service_point_name=name,
+                                       device_id="abcdef123456", last_error=error))
+    dialog.verify_check.setChecked(False)  # the TLS warning wraps too
+    qtbot.wait(100)
+    assert "注册成功" in dialog.message.text() and error in dialog.last_error_label.text()
+    shown = [w for w in dialog.findChildren(QtWidgets.QWidget)
+             if w.parentWidget() is dialog and w.isVisible()]
+    for i, a in enumerate(shown):
+        for b in shown[i + 1:]:
+            assert not a.geometry().intersects(b.geometry()), (a, b)
+    for label in (dialog.state_label, dialog.message, dialog.tls_warning, dialog.last_error_label):
+        assert label.height() >= label.heightForWidth(label.width())
