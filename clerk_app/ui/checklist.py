@@ -56,7 +56,11 @@ _ROW_COLOURS = {
 }
 
 ROW_CONTROL_HEIGHT = 34
-COL_WIDTHS = {"form": 142, "applies": 112, "state": 206, "copies": 88}
+# narrow enough that on a 1024-pixel screen the material's name and its note (未提供：需复印件
+# 1份, the condition) keep some 220 px: with wider columns they were squeezed and clipped
+COL_WIDTHS = {"form": 112, "applies": 96, "state": 184, "copies": 76}
+NAME_MIN_WIDTH = 160
+SIDE_PANEL_WIDTH = 236
 
 
 class ChecklistRow(QtWidgets.QFrame):
@@ -119,6 +123,7 @@ class ChecklistRow(QtWidgets.QFrame):
         name_box.addWidget(self.problem_text)
         name_box.addStretch(1)
         grid.addLayout(name_box, 0, 0, 2, 1)
+        grid.setColumnMinimumWidth(0, NAME_MIN_WIDTH)
 
         self.form_label = QtWidgets.QLabel(
             _("{form} {n} 份").format(form=line.form, n=line.copies_required))
@@ -456,7 +461,7 @@ class ChecklistWidget(QtWidgets.QWidget):
         side.addWidget(self.keys_label)
         panel = QtWidgets.QWidget(self)
         panel.setLayout(side)
-        panel.setFixedWidth(264)
+        panel.setFixedWidth(SIDE_PANEL_WIDTH)
         outer.addWidget(panel)
         self._update_summary()
 

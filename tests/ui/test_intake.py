@@ -801,3 +801,22 @@ def test_f5_asks_before_dropping_an_unsaved_supplement(qtbot, page, demo_ctx, cl
     wait_idle()
     assert page.mode != SUPPLEMENT
     assert cases.load_draft(demo_ctx, clerk, kind="supplement") is None
+
+
+def test_checklist_notes_are_whole_at_1024(styled, qtbot, page, wait_idle):
+    page.resize(1008, 640)  # the intake page in a main window on a 1024 x 768 screen
+    pick_item(qtbot, page, "dbsq", DIBAO)
+    fill_person(qtbot, page, wait_idle, "王秀英", make_id())
+    ctrl_enter(qtbot, page)
+    required = [r for r in page.checklist.rows if r.line.required]
+    for row in required:
+        answer_row(qtbot, page, row.line.name, "2")
+    qtbot.wait(50)
+    viewport = page.checklist.scroll.viewport()
+    assert page.checklist.body.width() <= viewport.width()
+    for row in required:
+        note = row.problem_text
+        assert "未提供" in note.text()
+        assert note.width() >= 160 and note.height() >= note.heightForWidth(note.width())
+        assert note.mapTo(page.checklist.body, note.rect().topLeft()).x() >= 0
+
