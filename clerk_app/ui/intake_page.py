@@ -1679,7 +1679,7 @@ class IntakePage(QtWidgets.QWidget):
         elif on_spot:
             accept_why = _("当场办结并出具回执")
         else:
-            accept_why = _("出具受理回执，承诺 {limit} 内办结").format(
+            accept_why = _("出具受理回执，承诺 {limit}内办结").format(
                 limit=format_limit(item.promised_limit))
         self.accept_button.setEnabled(accept_ok)
         self.reasons["accept"].setText(accept_why)

@@ -820,3 +820,17 @@ def test_checklist_notes_are_whole_at_1024(styled, qtbot, page, wait_idle):
         assert note.width() >= 160 and note.height() >= note.heightForWidth(note.width())
         assert note.mapTo(page.checklist.body, note.rect().topLeft()).x() >= 0
 
+
+def test_the_accept_reason_has_no_space_before_nei(qtbot, page, wait_idle):
+    pick_item(qtbot, page, "dbsq", DIBAO)
+    fill_person(qtbot, page, wait_idle, "王秀英", make_id())
+    ctrl_enter(qtbot, page)
+    required = [r for r in page.checklist.rows if r.line.required]
+    for row in required:
+        answer_row(qtbot, page, row.line.name, "1")
+    for row in page.checklist.rows:
+        if not row.line.required:
+            answer_row(qtbot, page, row.line.name, "0")
+    ctrl_enter(qtbot, page)
+    assert page.step == STEP_RESULT
+    assert page.reasons["accept"].text() == "出具受理回执，承诺 10 个工作日内办结"
