@@ -163,8 +163,23 @@ def database_error_text(error: BaseException) -> str:
     ).format(path=paths.database_path(), error=f"{type(error).__name__}: {error}")
 
 
+def fatal_box(text: str) -> QtWidgets.QMessageBox:
+    """The start-up error box: the first paragraph as the message, the rest below it, and a
+    margin all round (without a window manager there is no title bar above the first line)."""
+    first, _sep, rest = text.partition("\n\n")
+    box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Critical, _("无法启动"), first)
+    box.setObjectName("fatalBox")
+    if rest:
+        box.setInformativeText(rest)
+    box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Ok)
+    layout = box.layout()
+    if layout is not None:
+        layout.setContentsMargins(20, 20, 20, 14)
+    return box
+
+
 def show_fatal(text: str) -> None:
-    QtWidgets.QMessageBox.critical(None, _("无法启动"), text)
+    fatal_box(text).exec()
 
 
 def show_startup_error(text: str) -> None:

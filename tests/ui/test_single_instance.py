@@ -80,3 +80,18 @@ def test_the_lock_is_released_when_the_program_ends(qtbot, monkeypatch):
     assert lock is not None
     lock.unlock()
     assert LOCK_FILE_NAME not in os.listdir(paths.data_dir())
+
+
+def test_already_running_box_has_a_margin_above_its_first_line(qtbot, tmp_path):
+    from clerk_app.ui import app as app_module
+    from clerk_app.ui.qt import QtWidgets
+
+    box = app_module.fatal_box(app_module.already_running_text(tmp_path))
+    qtbot.addWidget(box)
+    box.show()
+    qtbot.waitExposed(box)
+    label = box.findChild(QtWidgets.QLabel, "qt_msgbox_label")
+    assert label.text().startswith("程序已在本机运行") and "请切换到" not in label.text()
+    assert "请切换到已经打开的窗口" in box.informativeText()
+    assert label.mapTo(box, label.rect().topLeft()).y() >= 16
+    box.close()
