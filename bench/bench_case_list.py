@@ -129,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     for label, f, sort in (
         ("filter: applicant name, 2 characters", cases.CaseFilter(text="张伟"), "created_at"),
         ("filter: item name", cases.CaseFilter(text="最低生活保障"), "created_at"),
+        ("filter: item pinyin initials dbsq", cases.CaseFilter(text="dbsq"), "created_at"),
+        ("filter: last four of an ID number", cases.CaseFilter(text="0012"), "created_at"),
         ("filter: status 待补正", cases.CaseFilter(statuses={"awaiting_supplement"}), "created_at"),
         ("filter: 超期", cases.CaseFilter(deadline="overdue"), "created_at"),
         ("filter: last 30 days", cases.CaseFilter(date_from=today - dt.timedelta(days=30)), "created_at"),
