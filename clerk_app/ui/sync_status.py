@@ -185,14 +185,16 @@ class SyncController(QtCore.QObject):
         self.runner.run(self._check_due, background=True, on_success=self._due_answer,
                         on_failure=self._failed)
 
-    def _check_due(self) -> str:
-        """Background: "run" when the timer's run is due; "probe" when only a cheap
-        reachability check is (after a network failure, during the backoff)."""
+    def _check_due(self) -> tuple[str, sync_admin.SyncOverview | None]:
+        """Background: ("run", None) when the timer's run is due, also when a cheap
+        reachability check (after a network failure, during the backoff) finds the county
+        again; else ("", the overview as the database has it now), so that what another
+        program did (``clerk-app admin sync``, enrolment, a second window) shows too."""
         with self.ctx.tx() as s:
             st = sync_state.read(s)
         now = self.ctx.clock()
         if sync_admin.is_due(st, now):
-            return "run"
+            return "run", None
         if (st.enrolled and not st.blocked and st.last_error_code == "network"
                 and (self._last_probe is None or now - self._last_probe >= PROBE_EVERY)):
             self._last_probe = now
@@ -200,13 +202,16 @@ class SyncController(QtCore.QObject):
                 with self.engine.client() as client:
                     client.info()
             except Exception:  # still unreachable: wait for the backoff
-                return ""
-            return "run"  # the connection came back: do not wait for the backoff
-        return ""
+                return "", sync_admin.overview(self.ctx)
+            return "run", None  # the connection came back: do not wait for the backoff
+        return "", sync_admin.overview(self.ctx)
 
-    def _due_answer(self, what: str) -> None:
+    def _due_answer(self, answer: tuple[str, sync_admin.SyncOverview | None]) -> None:
+        what, ov = answer
         if what == "run":
             self._run()
+        elif ov is not None and ov != self.overview and not self.running:
+            self._got_overview(ov)
 
     def _done(self, report: sync_admin.SyncReport) -> None:
         self.running = False

@@ -89,6 +89,8 @@ def test_pull_brings_status_official_number_and_result(device, county):
     assert sync_admin.case_sync_state(device.ctx, no).result_text == "同意纳入最低生活保障"
     # pulling again changes nothing (the cursor moved; re-applied entries are recognised)
     assert device.sync().pulled == 0
+    # what the county decided is not sent back to it: nothing waits to be sent
+    assert sync_admin.overview(device.ctx).pending == 0
 
 
 def test_reference_data_comes_down(device, county):

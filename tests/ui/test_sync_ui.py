@@ -81,6 +81,25 @@ def test_timer_runs_sync_in_the_background_when_due(qtbot, device, county, contr
     wait_idle()
 
 
+def test_what_another_program_changed_shows_on_the_next_tick(qtbot, device, county, controller,
+                                                            wait_idle):
+    """``clerk-app admin sync``, or a case saved by another window, changes the database
+    behind this window's back: the status follows within a tick, with no sync run."""
+    with qtbot.waitSignal(controller.finished, timeout=10000):
+        controller.start()  # never synced: due at once; afterwards not due for a while
+    qtbot.waitUntil(lambda: controller.overview is not None and controller.overview.pending == 0,
+                    timeout=5000)
+    runs = []
+    controller.finished.connect(runs.append)
+    device.new_case()  # as another program would, straight into the database
+    qtbot.waitUntil(lambda: controller.overview.pending == 1, timeout=5000)
+    device.sync()  # another program sends it
+    qtbot.waitUntil(lambda: controller.overview.pending == 0, timeout=5000)
+    assert controller.overview.last_success_at is not None
+    assert runs == []  # this window did not send anything itself
+    wait_idle()
+
+
 def test_connection_returns_probe_triggers_a_run(qtbot, device, county, controller, wait_idle):
     county.stop()
     device.new_case()
