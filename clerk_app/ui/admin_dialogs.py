@@ -17,6 +17,7 @@ from clerk_app.i18n import _
 from clerk_app.services import audit, auth, calendar, catalog
 from clerk_app.services.common import Actor, Context
 from clerk_app.store.models import CalendarOverride, CalendarYear, Operator
+from clerk_app.ui import file_dialogs
 from clerk_app.ui.qt import QtCore, QtWidgets, Qt, Signal, Slot
 from clerk_app.ui.style import make_primary
 from clerk_app.ui.tasks import TaskRunner, error_text
@@ -365,7 +366,7 @@ class FileField(QtWidgets.QWidget):
 
     @Slot()
     def _on_browse(self) -> None:
-        path, _selected = QtWidgets.QFileDialog.getOpenFileName(self, self.caption, self.edit.text(), TABLE_FILTER)
+        path = file_dialogs.open_file(self, self.caption, self.edit.text(), TABLE_FILTER)
         if path:
             self.edit.setText(path)
 

@@ -24,6 +24,7 @@ from clerk_app.domain.status import DocKind
 from clerk_app.i18n import _
 from clerk_app.services import documents
 from clerk_app.services.common import Actor, Context
+from clerk_app.ui import file_dialogs
 from clerk_app.ui.qt import QtCore, QtGui, QtPrintSupport, QtWidgets, Qt, Signal
 from clerk_app.ui.tasks import TaskRunner, error_text
 from clerk_app.ui.widgets import MessageBanner
@@ -343,9 +344,7 @@ class DocumentPreviewDialog(QtWidgets.QDialog):
         return printer
 
     def _ask_save_path(self, default: Path) -> str:
-        path, _filter = QtWidgets.QFileDialog.getSaveFileName(
-            self, _("另存为 PDF"), str(default), _("PDF 文件 (*.pdf)"))
-        return path
+        return file_dialogs.save_file(self, _("另存为 PDF"), str(default), _("PDF 文件 (*.pdf)"))
 
     def _prepare_printer(self, printer: QtPrintSupport.QPrinter) -> None:
         """Paper size of the document: A4, or the 80 mm roll at the page's own height."""

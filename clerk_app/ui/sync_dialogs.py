@@ -20,6 +20,7 @@ from clerk_app.credentials import Credentials
 from clerk_app.i18n import _
 from clerk_app.services import sync_admin
 from clerk_app.services.common import Actor, Context
+from clerk_app.ui import file_dialogs
 from clerk_app.ui.qt import QtCore, QtWidgets, Qt, Signal
 from clerk_app.ui.tasks import TaskRunner, error_text
 from clerk_app.ui.widgets import WrapLabel
@@ -167,7 +168,7 @@ class SyncSettingsDialog(QtWidgets.QDialog):
             self.resize(self.width(), need)
 
     def _browse_ca(self) -> None:
-        path, _filter = QtWidgets.QFileDialog.getOpenFileName(
+        path = file_dialogs.open_file(
             self, _("选择 CA 证书"), "", _("证书 (*.pem *.crt *.cer);;所有文件 (*)"))
         if path:
             self.ca_edit.setText(path)
@@ -439,14 +440,12 @@ class UsbSyncDialog(QtWidgets.QDialog):
         layout.addWidget(self.message)
 
     def _choose_export(self) -> None:
-        path, _filter = QtWidgets.QFileDialog.getSaveFileName(
-            self, _("导出到"), "outbox.json", _("同步文件 (*.json)"))
+        path = file_dialogs.save_file(self, _("导出到"), "outbox.json", _("同步文件 (*.json)"))
         if path:
             self.export_to(Path(path))
 
     def _choose_import(self) -> None:
-        path, _filter = QtWidgets.QFileDialog.getOpenFileName(
-            self, _("选择回执文件"), "", _("同步文件 (*.json)"))
+        path = file_dialogs.open_file(self, _("选择回执文件"), "", _("同步文件 (*.json)"))
         if path:
             self.import_from(Path(path))
 
