@@ -299,6 +299,55 @@ def _signature_row(cells: list[list[str]], st: dict, width: float | None = None)
     return table
 
 
+CELL_PAD = 2.5  # left and right padding of a grid cell on A4 (documents._grid_style)
+
+
+def _fits(text: str, size: float, width: float) -> bool:
+    """True when ``text`` at ``size`` pt takes no more than ``width`` points (on one line)."""
+    return fonts.string_width(text, size) <= width - 0.5
+
+
+def _items(text: str) -> list[str]:
+    """A list printed as 「甲、乙、丙」 back into its items."""
+    return [x for x in (part.strip() for part in text.split("、")) if x]
+
+
+def _item_lines(items: list[str], width: float, size: float, first_width: float | None = None) -> str:
+    """``items`` joined with 、 in lines of at most ``width`` points (the first line at most
+    ``first_width``), a line break only after a 、: a village name never breaks inside.
+    An item wider than a whole line gets a line of its own (and only then wraps)."""
+    lines: list[str] = []
+    current = ""
+    for i, item in enumerate(items):
+        piece = item + ("、" if i < len(items) - 1 else "")
+        limit = first_width if first_width is not None and not lines else width
+        if current and not _fits(current + piece, size, limit):
+            lines.append(current)
+            current = piece
+        else:
+            current += piece
+    if current:
+        lines.append(current)
+    return "\n".join(lines)
+
+
+def _natural_width(texts: list[str], size: float, header: str = "", header_size: float = 0) -> float:
+    """Width of a grid column that holds each of ``texts`` (and its header) on one line."""
+    widest = max([fonts.string_width(t, size) for t in texts] +
+                 [fonts.string_width(header, header_size) if header else 0])
+    return widest + 2 * CELL_PAD + 1
+
+
+def _stamp_lines(office: str, size: float, width: float) -> str | None:
+    """「office（盖章）」 for a space ``width`` wide: on one line, or the office on one line and
+    （盖章） under it; None when even the office's name does not fit (then give it a row)."""
+    if _fits(f"{office}（盖章）", size, width):
+        return f"{office}（盖章）"
+    if _fits(office, size, width):
+        return f"{office}\n（盖章）"
+    return None
+
+
 def _date_or_dash(value: datetime.date | None) -> str:
     return format_date(value) if value else "—"
 
@@ -384,24 +433,31 @@ class _Card(Flowable):
             c.setFillColor(colors.Color(0.5, 0.5, 0.5))
             _draw_text(c, px + photo_w / 2, py + photo_h / 2 - 2, "照片", 8, "center")
         c.setFillColor(INK)
-        lines = [
-            f"姓　　名：{d.name}",
-            f"编　　号：{d.agent_no}",
-            f"服务村组：{d.villages}",
-            f"联系电话：{d.phone}",
-            f"聘用日期：{format_date(d.start_date)}",
-        ]
         x = px + photo_w + 4 * mm
         width = self.width - x - 3 * mm
-        y = top - 3 * mm
-        for text in lines:
-            p = _para(text, self.st["card"])
-            _w, h = p.wrap(width, 20 * mm)
-            y -= h
-            if y < 9 * mm:
+        start, bottom = top - 3 * mm, 2.5 * mm + 12 * mm + 1 * mm  # above the QR code
+        base = self.st["card"]
+        # The lines as large as they fit above the QR code (a long list of villages takes
+        # lines); none is left out. The villages break only after a 、, under their label.
+        for size in (base.fontSize, 8.4, 8.0, 7.6, 7.2, 6.8, 6.4):
+            style = ParagraphStyle(f"card-{size}", parent=base, fontSize=size, leading=size * 1.3)
+            label = "服务村组："
+            indent = fonts.string_width(label, size)
+            hanging = ParagraphStyle(f"card-hanging-{size}", parent=style, leftIndent=indent,
+                                     firstLineIndent=-indent)
+            villages = _item_lines(_items(d.villages), width - indent, size) or "—"
+            paras = [_para(f"姓　　名：{d.name}", style), _para(f"编　　号：{d.agent_no}", style),
+                     _para(label + villages, hanging), _para(f"联系电话：{d.phone}", style),
+                     _para(f"聘用日期：{format_date(d.start_date)}", style)]
+            gap = size * 0.09 * mm
+            heights = [q.wrap(width, start)[1] for q in paras]
+            if start - sum(heights) - gap * (len(paras) - 1) >= bottom:
                 break
-            p.drawOn(c, x, y)
-            y -= 0.8 * mm
+        y = start
+        for q, h in zip(paras, heights):
+            y -= h
+            q.drawOn(c, x, y)
+            y -= gap
         qr = QrCode(f"DBY:{d.agent_no}", width=12 * mm, height=12 * mm, qrLevel="M", qrBorder=1)
         qr.canv = c
         c.saveState()
@@ -426,7 +482,8 @@ class _Card(Flowable):
         p = Paragraph("<br/>".join(fonts.para_markup(x) for x in pieces), self.st["card_body"])
         _w, h = p.wrap(self.width - 8 * mm, top)
         p.drawOn(c, 4 * mm, top - 3 * mm - h)
-        office = _para(f"{d.office_name}（盖章）", self.st["card"])
+        stamp = _stamp_lines(d.office_name, self.st["card"].fontSize, self.width - 8 * mm)
+        office = _para(stamp or f"{d.office_name}（盖章）", self.st["card"])
         _w, h = office.wrap(self.width - 8 * mm, 10 * mm)
         office.drawOn(c, 4 * mm, 3 * mm)
 
@@ -466,24 +523,55 @@ def _roster_story(data: RosterData) -> list[Flowable]:
     if not data.villages:
         story.append(_para("（暂无登记的代办员）", st["body"]))
     header = ["编号", "姓名", "性别", "证件号码", "联系电话", "服务村（社区）", "聘用日期", "状态"]
-    widths = [17 * mm, 20 * mm, 11 * mm, 37 * mm, 24 * mm, 0, 21 * mm, 11 * mm]
-    widths[5] = LAY.frame_width - sum(widths)
     small = st["cell_small"]
     center = ParagraphStyle("roster-center", parent=small, alignment=1)
+    size, head_size = small.fontSize, st["cell_center"].fontSize
+    all_rows = [r for v in data.villages for r in v.rows]
+
+    def cells(r: RosterRow) -> list[str]:
+        return [r.agent_no, r.name, r.sex or "", r.id_masked, r.phone, r.villages,
+                r.start_date.isoformat(), r.status_label]
+
+    # Every column but the villages' as wide as its widest entry (nothing there may wrap:
+    # a date or a number split across lines is misread); the villages get the rest, and
+    # at least their longest name.
+    vcol = 5
+    widths = [_natural_width([cells(r)[c] for r in all_rows], size, header[c], head_size)
+              for c in range(len(header))]
+    widest_village = max([fonts.string_width(x + "、", size) for r in all_rows for x in _items(r.villages)]
+                         + [fonts.string_width(header[vcol], head_size)]) + 2 * CELL_PAD + 1
+    widths[1] = min(widths[1], 30 * mm)  # a very long name wraps rather than crowd the villages
+    widths[vcol] = max(LAY.frame_width - sum(w for c, w in enumerate(widths) if c != vcol),
+                           widest_village)
+    spare = LAY.frame_width - sum(widths)
+    if spare < 0:  # no room: take it from the name column, which may wrap
+        widths[1] = max(widths[1] + spare, 12 * mm)
+        widths[vcol] = LAY.frame_width - sum(w for c, w in enumerate(widths) if c != vcol)
+    inner = widths[vcol] - 2 * CELL_PAD
     for v in data.villages:
         rows = [[_para(t, st["cell_center"], strong=True) for t in header]]
         for r in v.rows:
             rows.append([_para(r.agent_no, center), _para(r.name, small),
                          _para(r.sex or "", center), _para(r.id_masked, small),
-                         _para(r.phone, small), _para(r.villages, small),
+                         _para(r.phone, small), _para(_item_lines(_items(r.villages), inner, size), small),
                          _para(r.start_date.isoformat(), center), _para(r.status_label, center)])
         table = Table(rows, colWidths=widths, repeatRows=1)
         table.setStyle(_grid_style(LAY, header=True))
         story.append(KeepTogether([_para(f"{v.village}（{len(v.rows)} 人）", st["heading"], strong=True),
                                    table]) if len(v.rows) < 12 else table)
     story.append(Spacer(1, 8 * mm))
-    story.append(_signature_row([["制表人：＿＿＿＿＿＿"], ["审核人：＿＿＿＿＿＿"],
-                                 [f"{data.office_name}（盖章）"]], st))
+    signers = [["制表人：＿＿＿＿＿＿"], ["审核人：＿＿＿＿＿＿"]]
+    body = st["body"]
+    column = LAY.frame_width / 3 - 6  # _signature_row's right padding
+    stamp = _stamp_lines(data.office_name, body.fontSize, column)
+    if stamp is not None:
+        story.append(_signature_row([*signers, stamp.split("\n")], st))
+    else:  # the stamp line on a row of its own, at the right
+        signatures = _signature_row(signers, st, width=LAY.frame_width * 2 / 3)
+        signatures.hAlign = "LEFT"
+        story.append(signatures)
+        story.append(Spacer(1, 4 * mm))
+        story.append(_para(f"{data.office_name}（盖章）", st["right"]))
     return story
 
 
@@ -580,6 +668,41 @@ def _qr_text_lines(text: str) -> str:
     return "DBJJ: " + " ".join(groups)
 
 
+def _handover_info_table(data: HandoverSheetData, st: dict, width: float) -> Table:
+    """Agent, phone, issue time, count in a 4-column grid, each column as wide as its
+    content; the receiving office and the villages (in lines broken only after 、) on
+    full-width rows below them."""
+    cell = st["cell"]
+    size = cell.fontSize
+    agent = f"{data.agent_name}（{data.agent_no}）"
+    issued = format_datetime(data.created_at)
+    count = f"{len(data.lines)} 件"
+    label = _natural_width(["代办员", "签发时间", "接收单位", "服务村组", "联系电话", "委托件数"], size)
+    right_value = _natural_width([data.agent_phone, count], size)
+    left_value = width - 2 * label - right_value
+    if left_value < _natural_width([agent, issued], size):  # tight: the short pair first
+        left_value = _natural_width([agent, issued], size)
+        right_value = max(width - 2 * label - left_value, 0)
+    wide = width - label - 2 * CELL_PAD
+    rows = [
+        [_para("代办员", cell, strong=True), _para(agent, cell),
+         _para("联系电话", cell, strong=True), _para(data.agent_phone, cell)],
+        [_para("签发时间", cell, strong=True), _para(issued, cell),
+         _para("委托件数", cell, strong=True), _para(count, cell)],
+        [_para("接收单位", cell, strong=True), _para(data.township_name, cell), "", ""],
+        [_para("服务村组", cell, strong=True),
+         _para(_item_lines(_items(data.agent_villages), wide, size) or "—", cell), "", ""],
+    ]
+    table = Table(rows, colWidths=[label, left_value, label, right_value])
+    style = _grid_style(LAY, header=False)
+    style.add("BACKGROUND", (0, 0), (0, -1), SHADE)
+    style.add("BACKGROUND", (2, 0), (2, 1), SHADE)
+    for r in (2, 3):
+        style.add("SPAN", (1, r), (3, r))
+    table.setStyle(style)
+    return table
+
+
 def _handover_sheet_story(data: HandoverSheetData) -> list[Flowable]:
     st = _styles_extra()
     story: list[Flowable] = []
@@ -588,11 +711,7 @@ def _handover_sheet_story(data: HandoverSheetData) -> list[Flowable]:
                                   f"补打：{format_datetime(data.printed_at)}", st))
     story += _heading("代办材料交接单", data.office_name, st, f"交接单编号：{data.sheet_no}")
     qr_size = 52 * mm
-    info = _label_value_table([
-        ("代办员", f"{data.agent_name}（{data.agent_no}）"), ("联系电话", data.agent_phone),
-        ("服务村组", data.agent_villages), ("签发时间", format_datetime(data.created_at)),
-        ("接收单位", data.township_name), ("委托件数", f"{len(data.lines)} 件"),
-    ], st, label_width=18 * mm, width=LAY.frame_width - qr_size - 4 * mm)
+    info = _handover_info_table(data, st, LAY.frame_width - qr_size - 4 * mm)
     how = ("到乡镇便民服务中心后，窗口人员扫描右侧二维码（或输入交接单编号）核验：二维码由代办电脑签名，"
            "内容改动或重复使用都会被拒收。")
     if data.mode == "digest":
@@ -619,8 +738,8 @@ def _handover_sheet_story(data: HandoverSheetData) -> list[Flowable]:
                               else f"✗ {m.name}（{m.state_label}）")
             for m in line.materials) or fonts.para_markup("（无）")
         when = f"收件 {_date_or_dash(line.collected_on)}"
-        if line.due:
-            when += f"，应交 {format_date(line.due)} 前"
+        if line.due:  # a line each: a date never breaks across lines
+            when += f"\n应交 {format_date(line.due)} 前"
         rows.append([
             _para(str(i), st["cell_center"]),
             [_para(line.commission_no, st["cell_small"]), _para(line.principal_name, st["cell"], strong=True),
