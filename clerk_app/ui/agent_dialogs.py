@@ -46,12 +46,12 @@ from clerk_app.domain.status import MaterialState, Role
 from clerk_app.i18n import _
 from clerk_app.services import agents, commissions, handover, intake
 from clerk_app.services.common import Actor, Context
-from clerk_app.ui.printing import page_image, paint_pages, rasterize, safe_file_name
+from clerk_app.ui.printing import page_image, paint_pages, print_shortcuts, rasterize, safe_file_name
 from clerk_app.ui.qt import QtCore, QtGui, QtPrintSupport, QtWidgets, Qt, Signal, Slot
 from clerk_app.ui.style import make_primary
 from clerk_app.ui.app import while_alive
 from clerk_app.ui.tasks import TaskRunner, error_text
-from clerk_app.ui.widgets import MessageBanner
+from clerk_app.ui.widgets import MessageBanner, fit_to_screen
 
 log = logging.getLogger(__name__)
 S = CommissionState
@@ -168,7 +168,8 @@ class PdfPreviewDialog(QtWidgets.QDialog):
         self.images: list[QtGui.QImage] = []
         self.last_saved_path: Path | None = None
         self.setWindowTitle(title)
-        self.resize(900, 860)
+        # 900 x 860, or less on a 1366 x 768 screen: the buttons stay on it, the pages scroll
+        self.resize(fit_to_screen(self, QtCore.QSize(900, 860)))
         layout = QtWidgets.QVBoxLayout(self)
         self.title_label = QtWidgets.QLabel(title)
         self.title_label.setObjectName("pageTitle")
@@ -196,11 +197,15 @@ class PdfPreviewDialog(QtWidgets.QDialog):
         row.addWidget(self.info_label, 1)
         self.print_button = QtWidgets.QPushButton(_("打印(&P)…"))
         self.print_button.setObjectName("printButton")
+        self.print_button.setToolTip(_("选择打印机并打印（Ctrl+P 或 Alt+P）"))
         self.print_button.clicked.connect(self.print_document)
         self.save_button = QtWidgets.QPushButton(_("另存为 PDF(&S)…"))
         self.save_button.setObjectName("savePdfButton")
+        self.save_button.setToolTip(_("保存为 PDF 文件（Ctrl+S 或 Alt+S）"))
         self.save_button.clicked.connect(self.save_as_pdf)
-        close = QtWidgets.QPushButton(_("关闭"))
+        self.shortcuts = print_shortcuts(self, self.print_document, self.save_as_pdf)
+        self.close_button = close = QtWidgets.QPushButton(_("关闭(&C)"))
+        close.setObjectName("closeButton")
         close.setAutoDefault(False)
         close.clicked.connect(self.reject)
         for b in (self.print_button, self.save_button, close):

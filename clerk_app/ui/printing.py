@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from clerk_app.services.common import Actor, Context
 from clerk_app.ui import file_dialogs
 from clerk_app.ui.qt import QtCore, QtGui, QtPrintSupport, QtWidgets, Qt, Signal
 from clerk_app.ui.tasks import TaskRunner, error_text
-from clerk_app.ui.widgets import MessageBanner
+from clerk_app.ui.widgets import MessageBanner, fit_to_screen
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,22 @@ def page_image(page: PageRaster) -> QtGui.QImage:
     image = QtGui.QImage(page.data, page.width, page.height, page.stride,
                          QtGui.QImage.Format.Format_RGBX8888)
     return image.copy()  # own the pixels: ``page.data`` may go away
+
+
+def print_shortcuts(window: QtWidgets.QWidget, print_slot: Callable[[], None],
+                    save_slot: Callable[[], None]) -> list[QtGui.QShortcut]:
+    """Ctrl+P (print) and Ctrl+S (save as PDF) anywhere in ``window``, whatever has the focus.
+
+    Separate shortcuts, so the buttons keep their Alt+letter mnemonics (``setShortcut`` on a
+    button would replace them)."""
+    out: list[QtGui.QShortcut] = []
+    for key, slot in ((QtGui.QKeySequence.StandardKey.Print, print_slot),
+                      (QtGui.QKeySequence.StandardKey.Save, save_slot)):
+        shortcut = QtGui.QShortcut(QtGui.QKeySequence(key), window)
+        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        shortcut.activated.connect(slot)
+        out.append(shortcut)
+    return out
 
 
 @dataclass
@@ -238,13 +255,7 @@ class DocumentPreviewDialog(QtWidgets.QDialog):
         self.save_button.setObjectName("savePdfButton")
         self.save_button.setToolTip(_("保存为 PDF 文件（Ctrl+S 或 Alt+S）"))
         self.save_button.clicked.connect(self.save_as_pdf)
-        self.shortcuts: list[QtGui.QShortcut] = []
-        for key, slot in ((QtGui.QKeySequence.StandardKey.Print, self.print_document),
-                          (QtGui.QKeySequence.StandardKey.Save, self.save_as_pdf)):
-            shortcut = QtGui.QShortcut(QtGui.QKeySequence(key), self)
-            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-            shortcut.activated.connect(slot)
-            self.shortcuts.append(shortcut)
+        self.shortcuts = print_shortcuts(self, self.print_document, self.save_as_pdf)
         self.close_button = QtWidgets.QPushButton(_("关闭(&C)"))
         self.close_button.setObjectName("closeButton")
         self.close_button.setAutoDefault(False)
@@ -261,12 +272,7 @@ class DocumentPreviewDialog(QtWidgets.QDialog):
     def first_size(self) -> QtCore.QSize:
         """940 x 860, or less where the free screen is smaller (a 1366 x 768 or 1024 x 768
         counter): the buttons stay on the screen and the page view scrolls instead."""
-        wanted = QtCore.QSize(940, 860)
-        screen = self.screen() or QtGui.QGuiApplication.primaryScreen()
-        if screen is None:
-            return wanted
-        frame = QtCore.QSize(16, 40)  # the frame and title bar a window manager adds
-        return wanted.boundedTo(screen.availableGeometry().size() - frame)
+        return fit_to_screen(self, QtCore.QSize(940, 860))
 
     # -- public --------------------------------------------------------------------------
 

@@ -7,6 +7,9 @@
 * :class:`LabeledField` -- caption, editor and its :class:`FieldMessage` stacked, the unit
   every form on the intake page is built of.
 * :class:`StepBar` -- the row of numbered steps at the top of a guided flow.
+* :func:`fit_to_screen` -- a window's preferred size, or less where the free screen is
+  smaller (a 1366 x 768 or 1024 x 768 counter); :class:`FormScroll` -- a scrolling form body
+  that asks for its content's full size, so a dialog opens unscrolled where the screen allows.
 """
 
 from __future__ import annotations
@@ -32,6 +35,26 @@ _FIELD_COLOURS = {
     "info": "#2e6b30",
     "hint": "#6b7280",
 }
+
+
+#: the frame and title bar a window manager adds around a top-level window
+WINDOW_FRAME = QtCore.QSize(16, 40)
+
+
+def free_screen_size(widget: QtWidgets.QWidget | None = None) -> QtCore.QSize | None:
+    """Room for a window's contents on the widget's screen (the primary one before it is
+    shown), less the window frame; None without a screen."""
+    screen = (widget.screen() if widget is not None else None) or QtGui.QGuiApplication.primaryScreen()
+    if screen is None:
+        return None
+    return screen.availableGeometry().size() - WINDOW_FRAME
+
+
+def fit_to_screen(widget: QtWidgets.QWidget | None, wanted: QtCore.QSize) -> QtCore.QSize:
+    """``wanted``, or less where the free screen is smaller: the window's buttons stay on the
+    screen and its scrolling part scrolls instead."""
+    free = free_screen_size(widget)
+    return wanted if free is None else wanted.boundedTo(free)
 
 
 class MessageBanner(QtWidgets.QFrame):

@@ -530,3 +530,40 @@ def test_roster_file_buttons(qtbot, demo_ctx, supervisor, runner, tmp_path, keys
     d.import_roster_file()  # the same counter: nothing newer to take
     _idle(qtbot, runner)
     assert "已导入 0 位" in d.banner.text()
+
+
+# --------------------------------------------------------------------------- small screens
+
+
+def _bottom_in(dialog, widget) -> bool:
+    return widget.isVisible() and widget.mapTo(dialog, widget.rect().bottomLeft()).y() <= dialog.height()
+
+
+def test_pdf_preview_fits_a_small_screen_and_its_keys_work_from_anywhere(qtbot, styled, demo_ctx, supervisor,
+                                                                         runner, monkeypatch):
+    from clerk_app.ui.agent_dialogs import PdfPreviewDialog
+    from clerk_app.ui.qt import QtWidgets
+
+    d = PdfPreviewDialog(runner, "代办员花名册", lambda: agents.roster_pdf(demo_ctx, supervisor), "花名册")
+    qtbot.addWidget(d)
+    d.show()
+    _idle(qtbot, runner)
+    assert d.page_labels and d.print_button.isEnabled()
+    # the offscreen screen (800 x 800) is lower than the 860 px the preview would like
+    free = d.screen().availableGeometry()
+    assert d.height() + 40 <= free.height() and d.width() + 16 <= free.width()
+    for button in (d.print_button, d.save_button, d.close_button):
+        assert _bottom_in(d, button)
+    asked = []
+    monkeypatch.setattr(d, "_ask_save_path", lambda default: asked.append("save") or "")
+    monkeypatch.setattr(d, "_ask_printer", lambda: asked.append("print"))
+    d.activateWindow()
+    qtbot.waitUntil(lambda: QtWidgets.QApplication.activeWindow() is d)
+    d.scroll.setFocus()
+    for key, mod in ((Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier),
+                     (Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier),
+                     (Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier),
+                     (Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)):
+        qtbot.keyClick(d.scroll, key, mod)
+        qtbot.wait(200)  # a mnemonic "animates" the button's click
+    assert asked == ["save", "print", "save", "print"]
