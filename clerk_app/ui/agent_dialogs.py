@@ -51,7 +51,7 @@ from clerk_app.ui.qt import QtCore, QtGui, QtPrintSupport, QtWidgets, Qt, Signal
 from clerk_app.ui.style import make_primary
 from clerk_app.ui.app import while_alive
 from clerk_app.ui.tasks import TaskRunner, error_text
-from clerk_app.ui.widgets import MessageBanner, fit_to_screen
+from clerk_app.ui.widgets import FormScroll, MessageBanner, cap_to_screen, fit_to_screen
 
 log = logging.getLogger(__name__)
 S = CommissionState
@@ -377,8 +377,12 @@ class AgentEditDialog(_Job):
         self.setObjectName("AgentEditDialog")
         self.setWindowTitle(_("登记代办员") if agent_id is None else _("编辑代办员"))
         self.setMinimumWidth(720)
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.addWidget(self.banner)
+        outer = QtWidgets.QVBoxLayout(self)
+        outer.addWidget(self.banner)
+        # the form scrolls on a low screen; the banner and the buttons stay in view
+        body = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
         top = QtWidgets.QHBoxLayout()
         form = QtWidgets.QFormLayout()
         self.name_edit = QtWidgets.QLineEdit()
@@ -436,9 +440,13 @@ class AgentEditDialog(_Job):
         self.village_list.setObjectName("villageList")
         self.village_list.setMinimumHeight(180)
         layout.addWidget(self.village_list, 1)
+        self.form_scroll = FormScroll(body, self)
+        outer.addWidget(self.form_scroll, 1)
         box, self.ok_button = _buttons(self, _("登记") if agent_id is None else _("保存"))
         box.accepted.connect(self.submit)
-        layout.addWidget(box)
+        self.button_box = box
+        outer.addWidget(box)
+        cap_to_screen(self)
         self.runner.run(self._load, on_success=self._loaded,
                         on_failure=self._failed)
 
@@ -1096,8 +1104,12 @@ class CommissionDialog(_Job):
         self.setObjectName("CommissionDialog")
         self.setWindowTitle(_("新建代办委托"))
         self.setMinimumWidth(760)
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.addWidget(self.banner)
+        outer = QtWidgets.QVBoxLayout(self)
+        outer.addWidget(self.banner)
+        # the form scrolls on a low screen (the agent's laptop); banner and buttons stay in view
+        body = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
         form = QtWidgets.QFormLayout()
         self.item_combo = QtWidgets.QComboBox()
         self.item_combo.setObjectName("itemCombo")
@@ -1155,9 +1167,14 @@ class CommissionDialog(_Job):
         self.note_edit = QtWidgets.QLineEdit()
         self.note_edit.setPlaceholderText(_("备注（可选）"))
         layout.addWidget(self.note_edit)
+        layout.addStretch(1)
+        self.form_scroll = FormScroll(body, self)
+        outer.addWidget(self.form_scroll, 1)
         box, self.ok_button = _buttons(self, _("登记委托"))
         box.accepted.connect(self.submit)
-        layout.addWidget(box)
+        self.button_box = box
+        outer.addWidget(box)
+        cap_to_screen(self)
         self.runner.run(self._load, on_success=self._loaded,
                         on_failure=self._failed)
 

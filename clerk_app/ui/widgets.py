@@ -57,6 +57,46 @@ def fit_to_screen(widget: QtWidgets.QWidget | None, wanted: QtCore.QSize) -> QtC
     return wanted if free is None else wanted.boundedTo(free)
 
 
+def cap_to_screen(window: QtWidgets.QWidget) -> None:
+    """Open ``window`` at its preferred size where the free screen allows, else smaller, and
+    never let it grow taller than the screen (a banner shown later takes room from the
+    window's scrolling part instead)."""
+    window.resize(fit_to_screen(window, window.sizeHint().expandedTo(window.minimumSize())))
+    free = free_screen_size(window)
+    if free is not None:
+        window.setMaximumHeight(max(free.height(), window.minimumHeight()))
+
+
+class FormScroll(QtWidgets.QScrollArea):
+    """A form body that scrolls when the window is lower than the form.
+
+    Unlike a plain scroll area it asks for its content's whole size, so the window opens
+    unscrolled where the screen has room."""
+
+    def __init__(self, body: QtWidgets.QWidget, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("formScroll")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(body)
+
+    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt override
+        body = self.widget()
+        if body is None:
+            return super().sizeHint()
+        hint = body.sizeHint().expandedTo(body.minimumSizeHint())
+        bar = self.style().pixelMetric(QtWidgets.QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
+        frame = 2 * self.frameWidth()
+        return QtCore.QSize(hint.width() + bar + frame, hint.height() + frame)
+
+    def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt override
+        body = self.widget()
+        width = body.minimumSizeHint().width() if body is not None else 0
+        bar = self.style().pixelMetric(QtWidgets.QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
+        return QtCore.QSize(width + bar + 2 * self.frameWidth(), 3 * bar)
+
+
 class MessageBanner(QtWidgets.QFrame):
     """A message strip; ``show_message`` shows it, ``clear`` hides it.
 

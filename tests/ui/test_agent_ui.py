@@ -567,3 +567,52 @@ def test_pdf_preview_fits_a_small_screen_and_its_keys_work_from_anywhere(qtbot, 
         qtbot.keyClick(d.scroll, key, mod)
         qtbot.wait(200)  # a mnemonic "animates" the button's click
     assert asked == ["save", "print", "save", "print"]
+
+
+def _fits(d) -> None:
+    free = d.screen().availableGeometry()
+    assert d.height() <= free.height() - 40, (d.height(), free.height())  # title bar included
+    for button in d.button_box.buttons():
+        assert _bottom_in(d, button), button.text()
+    assert d.banner.isHidden() or _bottom_in(d, d.banner)
+
+
+def test_register_agent_dialog_fits_a_low_screen_with_its_error_banner(qtbot, styled, demo_ctx, supervisor,
+                                                                       runner):
+    from clerk_app.ui.agent_dialogs import AgentEditDialog
+    from clerk_app.ui.qt import QtCore
+
+    d = AgentEditDialog(demo_ctx, runner, supervisor)
+    qtbot.addWidget(d)
+    d.show()
+    _idle(qtbot, runner)
+    QtCore.QCoreApplication.processEvents()
+    _fits(d)
+    type_text(d.name_edit, "李秀英")
+    wrong = agent_input().id_number[:-1] + ("0" if agent_input().id_number[-1] != "0" else "1")
+    qtbot.keyClicks(d.id_edit, wrong)
+    d.check_village(VILLAGE)
+    qtbot.mouseClick(d.ok_button, Qt.MouseButton.LeftButton)
+    _idle(qtbot, runner)
+    qtbot.waitUntil(lambda: d.banner.isVisible())
+    qtbot.wait(50)  # the layout takes in the banner
+    assert d.banner.level == "error"
+    _fits(d)
+    assert d.form_scroll.widget().isAncestorOf(d.village_list)  # the form scrolls instead
+
+
+def test_commission_dialog_fits_a_low_screen_with_its_error_banner(qtbot, styled, laptop, me, runner):
+    from clerk_app.ui.agent_dialogs import CommissionDialog
+    from clerk_app.ui.qt import QtCore
+
+    d = CommissionDialog(laptop, runner, me)
+    qtbot.addWidget(d)
+    d.show()
+    _idle(qtbot, runner)
+    QtCore.QCoreApplication.processEvents()
+    _fits(d)
+    qtbot.mouseClick(d.ok_button, Qt.MouseButton.LeftButton)  # no item chosen: refused
+    qtbot.waitUntil(lambda: d.banner.isVisible())
+    qtbot.wait(50)
+    assert d.banner.level == "error"
+    _fits(d)
