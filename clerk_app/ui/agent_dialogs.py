@@ -1608,6 +1608,9 @@ class CommissionDetailDialog(QtWidgets.QDialog):
 # =========================================================================== the township
 
 
+_BROUGHT_ROLE = Qt.ItemDataRole.UserRole + 1  # on a material row: the agent brought it
+
+
 class HandoverChecklist(QtWidgets.QTreeWidget):
     """The township's materials check, the same for a scanned sheet and a handover at the
     counter: per commission, each material as the agent collected it, and a tick for what
@@ -1638,10 +1641,13 @@ class HandoverChecklist(QtWidgets.QTreeWidget):
             for m in c.materials:
                 child = QtWidgets.QTreeWidgetItem([f"{m.name}（{m.form} {m.copies}份）", m.state.label, ""])
                 child.setData(0, Qt.ItemDataRole.UserRole, m.seq)
+                child.setData(0, _BROUGHT_ROLE, m.brought)
                 if m.brought:
                     child.setFlags(child.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                     child.setCheckState(2, Qt.CheckState.Checked)
                     child.setText(2, _("已收到"))
+                else:  # not applicable or not collected: nothing for the township to tick
+                    child.setFlags(child.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
                 top.addChild(child)
             self.addTopLevelItem(top)
             top.setFirstColumnSpanned(True)
@@ -1662,7 +1668,9 @@ class HandoverChecklist(QtWidgets.QTreeWidget):
             found: dict[int, str] = {}
             for j in range(top.childCount()):
                 child = top.child(j)
-                if child.flags() & Qt.ItemFlag.ItemIsUserCheckable:
+                # only what the agent brought is checked (a tree item is user-checkable by
+                # default, so the flag does not tell a brought material from the others)
+                if child.data(0, _BROUGHT_ROLE):
                     found[int(child.data(0, Qt.ItemDataRole.UserRole))] = (
                         "ok" if child.checkState(2) == Qt.CheckState.Checked else "missing")
             out[no] = found

@@ -616,3 +616,33 @@ def test_commission_dialog_fits_a_low_screen_with_its_error_banner(qtbot, styled
     qtbot.wait(50)
     assert d.banner.level == "error"
     _fits(d)
+
+
+def test_receive_lists_only_materials_truly_missing_not_the_not_applicable_ones(qtbot, demo_ctx, clerk, laptop,
+                                                                              me, runner, clock):
+    from clerk_app.ui.agent_dialogs import HandoverReceiveDialog
+
+    [cid] = _collected(laptop, me)  # the conditional materials marked 不适用
+    [sheet] = handover.create_sheets(laptop, me, [cid])
+    clock.advance(hours=1)
+    d = HandoverReceiveDialog(demo_ctx, runner, clerk)
+    qtbot.addWidget(d)
+    d.show()
+    d.scan_edit.setText(sheet.payload)
+    d.scan()
+    _idle(qtbot, runner)
+    [c] = d.scan_result.commissions
+    not_applicable = [m.name for m in c.materials if m.state.value == "not_applicable"]
+    assert len(not_applicable) == 3
+    lost = next(m for m in c.materials if m.brought)
+    d.set_missing(c.commission_no, lost.seq)
+    assert d.checks() == {c.commission_no: {m.seq: "missing" if m is lost else "ok"
+                                            for m in c.materials if m.brought}}
+    with qtbot.waitSignal(d.received, timeout=15000):
+        qtbot.mouseClick(d.receive_button, Qt.MouseButton.LeftButton)
+    _idle(qtbot, runner)
+    assert d.received_result.missing == {c.commission_no: [lost.name]}
+    text = d.banner.text()
+    assert "缺少" in text and lost.name in text
+    for name in not_applicable:
+        assert name not in text
