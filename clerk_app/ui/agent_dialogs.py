@@ -1088,6 +1088,17 @@ class MaterialsTable(QtWidgets.QTableWidget):
     def outstanding_count(self) -> int:
         return sum(1 for ln in self.current_lines() if line_problem(ln))
 
+    def unanswered_rows(self) -> list[int]:
+        """Rows of conditional materials not yet asked about (still 未核对): saving waits for them."""
+        return [r for r, ln in enumerate(self.current_lines())
+                if not ln.required and ln.condition_applies is None]
+
+    def focus_row(self, row: int) -> None:
+        """Scroll to a row and put the focus on its 收取情况 box."""
+        self.scrollToItem(self.item(row, 0), QtWidgets.QAbstractItemView.ScrollHint.PositionAtCenter)
+        self.setCurrentCell(row, 2)
+        self.combos[row].setFocus(Qt.FocusReason.OtherFocusReason)
+
 
 # =========================================================================== the agent's work
 
@@ -1278,11 +1289,27 @@ class CollectDialog(_Job):
         self._update_summary()
 
     def _update_summary(self) -> None:
+        # the same rule as saving: complete only once every conditional material was asked about
         n = self.table.outstanding_count()
-        self.summary.setText(_("还缺 {n} 项").format(n=n) if n else _("材料已齐全"))
-        self.summary.setObjectName("warningText" if n else "okText")
+        ask = len(self.table.unanswered_rows())
+        if n and ask:
+            text = _("还缺 {n} 项，另有 {ask} 项条件材料未询问是否适用").format(n=n, ask=ask)
+        elif n:
+            text = _("还缺 {n} 项").format(n=n)
+        elif ask:
+            text = _("必需材料已收齐，还有 {ask} 项条件材料未询问是否适用").format(ask=ask)
+        else:
+            text = _("材料已齐全")
+        self.summary.setText(text)
+        self.summary.setObjectName("warningText" if n or ask else "okText")
         self.summary.style().unpolish(self.summary)
         self.summary.style().polish(self.summary)
+
+    def _failed(self, error: BaseException) -> None:
+        super()._failed(error)
+        unanswered = self.table.unanswered_rows()
+        if unanswered:  # refused until they are asked about: show the first one
+            self.table.focus_row(unanswered[0])
 
     def submit(self) -> None:
         self.run(commissions.collect, self.ctx, self.actor, self.commission_id, self.table.current_lines(),

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from clerk_app.domain.agents import CommissionState as S
+from clerk_app.domain.status import MaterialState
 from clerk_app.services import agents, auth, commissions, handover
 from clerk_app.ui.qt import QtCore, Qt
 from tests.core.test_agents_support import (
@@ -646,3 +647,37 @@ def test_receive_lists_only_materials_truly_missing_not_the_not_applicable_ones(
     assert "缺少" in text and lost.name in text
     for name in not_applicable:
         assert name not in text
+
+
+def test_collect_summary_follows_the_save_rule_and_a_refusal_shows_the_unasked_row(qtbot, laptop, me, runner):
+    from clerk_app.ui.agent_dialogs import CollectDialog
+    from clerk_app.ui.qt import QtWidgets
+
+    c = commissions.create(laptop, me, commissions.CommissionInput(item_named(laptop).id, principal(),
+                                                                    place="群众家中"))
+    d = CollectDialog(laptop, runner, me, c.id)
+    qtbot.addWidget(d)
+    d.resize(900, 420)  # low: the conditional rows are below the visible part
+    d.show()
+    d.activateWindow()
+    qtbot.waitUntil(lambda: QtWidgets.QApplication.activeWindow() is d)
+    _idle(qtbot, runner)
+    conditional = [r for r, ln in enumerate(d.table.lines) if not ln.required]
+    assert len(conditional) == 3
+    qtbot.mouseClick(d.fill_button, Qt.MouseButton.LeftButton)
+    assert d.summary.text() == "必需材料已收齐，还有 3 项条件材料未询问是否适用"
+    assert d.summary.objectName() == "warningText"
+    d.table.scrollToTop()
+    qtbot.mouseClick(d.ok_button, Qt.MouseButton.LeftButton)  # refused: the conditions were not asked
+    _idle(qtbot, runner)
+    assert "请先询问条件必需材料是否适用" in d.banner.text()
+    first = d.table.combos[conditional[0]]
+    qtbot.waitUntil(first.hasFocus)
+    row_rect = d.table.visualRect(d.table.model().index(conditional[0], 2))
+    assert d.table.viewport().rect().contains(row_rect)
+    for r in conditional:
+        d.table.set_state(r, MaterialState.NOT_APPLICABLE)
+    assert d.summary.text() == "材料已齐全" and d.summary.objectName() == "okText"
+    d.table.set_state(0, MaterialState.MISSING)
+    d.table.set_state(conditional[0], MaterialState.PENDING)
+    assert d.summary.text() == "还缺 1 项，另有 1 项条件材料未询问是否适用"
