@@ -44,7 +44,7 @@ from clerk_app.domain.agents import (
 from clerk_app.domain.checklist import ChecklistLine, line_problem
 from clerk_app.domain.status import MaterialState, Role
 from clerk_app.i18n import _
-from clerk_app.services import agents, commissions, handover, intake
+from clerk_app.services import agents, catalog, commissions, handover, intake
 from clerk_app.services.common import Actor, Context
 from clerk_app.ui.printing import page_image, paint_pages, print_shortcuts, rasterize, safe_file_name
 from clerk_app.ui.qt import QtCore, QtGui, QtPrintSupport, QtWidgets, Qt, Signal, Slot
@@ -1103,6 +1103,33 @@ class MaterialsTable(QtWidgets.QTableWidget):
 # =========================================================================== the agent's work
 
 
+class _ItemMatches(QtCore.QSortFilterProxyModel):
+    """The item box's rows that match the typed text, in the search index's order."""
+
+    def __init__(self, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ranks: dict[int, int] | None = None  # item id -> rank; None: every row
+        self.sort(0)
+
+    def set_ranks(self, ranks: dict[int, int] | None) -> None:
+        self.ranks = ranks
+        self.invalidate()
+
+    def _rank(self, row: int, parent: QtCore.QModelIndex) -> int | None:
+        item_id = self.sourceModel().index(row, 0, parent).data(Qt.ItemDataRole.UserRole)
+        if self.ranks is None:
+            return row
+        return self.ranks.get(item_id)
+
+    def filterAcceptsRow(self, row: int, parent: QtCore.QModelIndex) -> bool:  # noqa: N802 - Qt
+        return self._rank(row, parent) is not None
+
+    def lessThan(self, left: QtCore.QModelIndex, right: QtCore.QModelIndex) -> bool:  # noqa: N802 - Qt
+        a = self._rank(left.row(), left.parent())
+        b = self._rank(right.row(), right.parent())
+        return (a if a is not None else 1 << 30) < (b if b is not None else 1 << 30)
+
+
 class CommissionDialog(_Job):
     """A citizen commissions the agent for one item (only items that allow a proxy)."""
 
@@ -1126,8 +1153,14 @@ class CommissionDialog(_Job):
         self.item_combo.setObjectName("itemCombo")
         self.item_combo.setEditable(True)
         self.item_combo.setInsertPolicy(QtWidgets.QComboBox.InsertPolicy.NoInsert)
-        self.item_combo.completer().setFilterMode(Qt.MatchFlag.MatchContains)
-        self.item_combo.completer().setCompletionMode(QtWidgets.QCompleter.CompletionMode.PopupCompletion)
+        # found as on the intake page: name, pinyin initials (dbsq), full pinyin, code
+        self.item_index: Any = None  # CatalogIndex, built on the worker
+        self.item_matches = _ItemMatches(self)
+        self.item_matches.setSourceModel(self.item_combo.model())
+        completer = QtWidgets.QCompleter(self.item_matches, self)
+        completer.setCompletionMode(QtWidgets.QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        self.item_combo.setCompleter(completer)
+        self.item_combo.lineEdit().textEdited.connect(self._search_items)
         form.addRow(_("代办事项"), self.item_combo)
         self.name_edit = QtWidgets.QLineEdit()
         self.name_edit.setObjectName("principalName")
@@ -1189,14 +1222,17 @@ class CommissionDialog(_Job):
         self.runner.run(self._load, on_success=self._loaded,
                         on_failure=self._failed)
 
-    def _load(self) -> tuple[list, list, list[str]]:
+    def _load(self) -> tuple[list, list, list[str], Any]:
+        from clerk_app.domain.search import CatalogIndex  # pypinyin: on the worker
+
         items = commissions.proxy_items(self.ctx)
         villages = agents.villages_here(self.ctx)
         mine = agents.my_agent(self.ctx, self.actor)
-        return items, villages, list(mine.villages or []) if mine else []
+        index = CatalogIndex(catalog.iter_index_rows(items))
+        return items, villages, list(mine.villages or []) if mine else [], index
 
-    def _loaded(self, result: tuple[list, list, list[str]]) -> None:
-        items, villages, mine = result
+    def _loaded(self, result: tuple[list, list, list[str], Any]) -> None:
+        items, villages, mine, self.item_index = result
         self.item_combo.clear()
         for it in items:
             self.item_combo.addItem(it.name, it.id)
@@ -1211,6 +1247,14 @@ class CommissionDialog(_Job):
 
     def select_item(self, name: str) -> None:
         self.item_combo.setCurrentIndex(self.item_combo.findText(name))
+
+    def _search_items(self, text: str) -> None:
+        """Offer the items matching what was typed, best first (before the popup updates)."""
+        if self.item_index is None:
+            self.item_matches.set_ranks(None)
+            return
+        found = self.item_index.search(text, limit=50)
+        self.item_matches.set_ranks({item_id: rank for rank, item_id in enumerate(found)})
 
     def commission_input(self) -> commissions.CommissionInput:
         principal = intake.ApplicantInput(

@@ -681,3 +681,31 @@ def test_collect_summary_follows_the_save_rule_and_a_refusal_shows_the_unasked_r
     d.table.set_state(0, MaterialState.MISSING)
     d.table.set_state(conditional[0], MaterialState.PENDING)
     assert d.summary.text() == "还缺 1 项，另有 1 项条件材料未询问是否适用"
+
+
+@pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise|grabbing the keyboard)")
+def test_commission_item_box_finds_items_by_pinyin_initials(qtbot, laptop, me, runner):
+    from clerk_app.ui.agent_dialogs import CommissionDialog
+
+    d = CommissionDialog(laptop, runner, me)
+    qtbot.addWidget(d)
+    d.show()
+    _idle(qtbot, runner)
+    assert d.item_index is not None  # built on the worker with the items
+    completer = d.item_combo.completer()
+
+    def offered() -> list[str]:
+        model = completer.completionModel()
+        return [model.index(i, 0).data() for i in range(model.rowCount())]
+
+    qtbot.keyClicks(d.item_combo.lineEdit(), "dbsq")
+    assert "最低生活保障申请" in offered()
+    assert all(name in [d.item_combo.itemText(i) for i in range(d.item_combo.count())] for name in offered())
+    d.item_combo.lineEdit().clear()
+    qtbot.keyClicks(d.item_combo.lineEdit(), "zdsh")
+    assert offered()[0] == "最低生活保障申请"
+    # choosing the offer chooses the item
+    popup = completer.popup()
+    popup.setCurrentIndex(completer.completionModel().index(0, 0))
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert d.item_combo.currentData() == item_named(laptop).id
