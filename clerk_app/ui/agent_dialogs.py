@@ -46,6 +46,7 @@ from clerk_app.domain.status import MaterialState, Role
 from clerk_app.i18n import _
 from clerk_app.services import agents, catalog, commissions, handover, intake
 from clerk_app.services.common import Actor, Context
+from clerk_app.ui import file_dialogs
 from clerk_app.ui.printing import page_image, paint_pages, print_shortcuts, rasterize, safe_file_name
 from clerk_app.ui.qt import QtCore, QtGui, QtPrintSupport, QtWidgets, Qt, Signal, Slot
 from clerk_app.ui.style import make_primary
@@ -270,9 +271,7 @@ class PdfPreviewDialog(QtWidgets.QDialog):
         return printer
 
     def _ask_save_path(self, default: Path) -> str:
-        path, _filter = QtWidgets.QFileDialog.getSaveFileName(self, _("另存为 PDF"), str(default),
-                                                              _("PDF 文件 (*.pdf)"))
-        return path
+        return file_dialogs.save_file(self, _("另存为 PDF"), str(default), _("PDF 文件 (*.pdf)"))
 
     def print_document(self) -> None:
         if self.pdf is None or self.busy:
@@ -494,7 +493,7 @@ class AgentEditDialog(_Job):
         return out
 
     def _ask_photo_path(self) -> str:
-        path, _filter = QtWidgets.QFileDialog.getOpenFileName(
+        path = file_dialogs.open_file(
             self, _("选择照片"), str(Path.home()), _("图片 (*.jpg *.jpeg *.png *.bmp)"))
         return path
 
@@ -693,7 +692,7 @@ class ProvisioningResultDialog(QtWidgets.QDialog):
 
 
 def _ask_provisioning_path(parent: QtWidgets.QWidget, default: Path) -> str:
-    path, _filter = QtWidgets.QFileDialog.getSaveFileName(
+    path = file_dialogs.save_file(
         parent, _("保存代办电脑配置文件"), str(default), _("代办员配置文件 (*.agent)"))
     return path
 
@@ -849,11 +848,11 @@ class AgentsDialog(QtWidgets.QDialog):
 
     def ask_roster_path(self, save: bool) -> str:
         if save:
-            path, _f = QtWidgets.QFileDialog.getSaveFileName(
+            path = file_dialogs.save_file(
                 self, _("导出代办员名册文件"), str(paths.documents_dir() / "代办员名册.agents.json"),
                 _("代办员名册 (*.json)"))
         else:
-            path, _f = QtWidgets.QFileDialog.getOpenFileName(
+            path = file_dialogs.open_file(
                 self, _("导入代办员名册文件"), str(paths.documents_dir()), _("代办员名册 (*.json)"))
         return path
 
@@ -961,8 +960,8 @@ class ImportProvisioningDialog(_Job):
             self.load_file(path)
 
     def browse(self) -> None:
-        path, _filter = QtWidgets.QFileDialog.getOpenFileName(self, _("选择代办员配置文件"), str(Path.home()),
-                                                              _("代办员配置文件 (*.agent)"))
+        path = file_dialogs.open_file(self, _("选择代办员配置文件"), str(Path.home()),
+                                      _("代办员配置文件 (*.agent)"))
         if path:
             self.load_file(Path(path))
 
