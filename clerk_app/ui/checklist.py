@@ -59,6 +59,10 @@ ROW_CONTROL_HEIGHT = 34
 # narrow enough that on a 1024-pixel screen the material's name and its note (未提供：需复印件
 # 1份, the condition) keep some 220 px: with wider columns they were squeezed and clipped
 COL_WIDTHS = {"form": 112, "applies": 96, "state": 184, "copies": 76}
+# where the list has the room (1280-pixel screens and wider) the choices show whole:
+# 原件核验，收复印件, 不适用, 请询问
+WIDE_COL_WIDTHS = {"form": 142, "applies": 116, "state": 216, "copies": 88}
+WIDE_FROM = 1100  # the checklist's own width from which the wide columns are used
 NAME_MIN_WIDTH = 160
 SIDE_PANEL_WIDTH = 236
 
@@ -188,6 +192,13 @@ class ChecklistRow(QtWidgets.QFrame):
         self._load()
 
     # -- public --------------------------------------------------------------------------
+
+    def set_widths(self, widths: dict[str, int]) -> None:
+        self.form_label.setFixedWidth(widths["form"])
+        self.applies_combo.setFixedWidth(widths["applies"])
+        self.required_label.setFixedWidth(widths["applies"])
+        self.state_combo.setFixedWidth(widths["state"])
+        self.copies_spin.setFixedWidth(widths["copies"])
 
     def first_focus(self) -> QtWidgets.QWidget:
         if not self.line.required and self.line.condition_applies is None:
@@ -398,13 +409,15 @@ class ChecklistWidget(QtWidgets.QWidget):
         hl = QtWidgets.QHBoxLayout(header)
         hl.setContentsMargins(17, 0, 14, 0)
         hl.setSpacing(10)
-        for text, width in ((_("材料"), 0), (_("要求"), COL_WIDTHS["form"]),
-                            (_("是否适用"), COL_WIDTHS["applies"]),
-                            (_("核对结果"), COL_WIDTHS["state"]), (_("收到"), COL_WIDTHS["copies"])):
+        self.widths = COL_WIDTHS
+        self.header_labels: dict[str, QtWidgets.QLabel] = {}
+        for key, text in (("", _("材料")), ("form", _("要求")), ("applies", _("是否适用")),
+                          ("state", _("核对结果")), ("copies", _("收到"))):
             label = QtWidgets.QLabel(text, header)
             label.setStyleSheet("color: #475569; font-weight: bold;")
-            if width:
-                label.setFixedWidth(width)
+            if key:
+                label.setFixedWidth(self.widths[key])
+                self.header_labels[key] = label
                 hl.addWidget(label)
             else:
                 hl.addWidget(label, 1)
@@ -465,6 +478,16 @@ class ChecklistWidget(QtWidgets.QWidget):
         outer.addWidget(panel)
         self._update_summary()
 
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        widths = WIDE_COL_WIDTHS if self.width() >= WIDE_FROM else COL_WIDTHS
+        if widths is not self.widths:
+            self.widths = widths
+            for key, label in self.header_labels.items():
+                label.setFixedWidth(widths[key])
+            for row in self.rows:
+                row.set_widths(widths)
+
     # -- public --------------------------------------------------------------------------
 
     def set_lines(self, lines: list[ChecklistLine], highlighted: set[str] | None = None) -> None:
@@ -476,6 +499,7 @@ class ChecklistWidget(QtWidgets.QWidget):
         self.rows = []
         for i, line in enumerate(lines):
             row = ChecklistRow(i, line, line.name in highlighted, self.body)
+            row.set_widths(self.widths)
             row.changed.connect(self._on_row_changed)
             row.advance.connect(self._on_row_advance)
             self.rows_layout.insertWidget(self.rows_layout.count() - 1, row)

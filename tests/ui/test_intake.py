@@ -821,6 +821,26 @@ def test_checklist_notes_are_whole_at_1024(styled, qtbot, page, wait_idle):
         assert note.mapTo(page.checklist.body, note.rect().topLeft()).x() >= 0
 
 
+def test_checklist_choices_show_whole_where_there_is_room(styled, qtbot, page, wait_idle):
+    from clerk_app.ui.checklist import COL_WIDTHS
+
+    page.resize(1280, 720)  # a 1280-pixel screen: the choices need not be cut
+    pick_item(qtbot, page, "dbsq", DIBAO)
+    fill_person(qtbot, page, wait_idle, "王秀英", make_id())
+    ctrl_enter(qtbot, page)
+    qtbot.wait(50)
+    rows = page.checklist.rows
+    conditional = next(r for r in rows if not r.line.required)
+    for row in rows:  # the combo's own size hint: its longest choice, padding and arrow
+        assert row.state_combo.width() >= row.state_combo.sizeHint().width(), row.line.name
+    assert conditional.applies_combo.width() >= conditional.applies_combo.sizeHint().width()
+    # on a 1024-pixel screen the narrow columns return, so the notes keep their room
+    page.resize(1008, 640)
+    qtbot.wait(50)
+    assert rows[0].state_combo.width() == COL_WIDTHS["state"]
+    assert conditional.applies_combo.width() == COL_WIDTHS["applies"]
+
+
 def test_the_accept_reason_has_no_space_before_nei(qtbot, page, wait_idle):
     pick_item(qtbot, page, "dbsq", DIBAO)
     fill_person(qtbot, page, wait_idle, "王秀英", make_id())
