@@ -469,21 +469,8 @@ def test_supervisor_sets_a_local_handover_limit_and_returns_to_the_county_one(qt
 # --------------------------------------------------------------------------- pictures for docs/
 
 
-@pytest.fixture
-def styled_app(qapp):
-    """The program's look for a screenshot, put back afterwards for the other tests."""
-    from clerk_app.ui import style
-
-    old_font, old_sheet, old_palette = qapp.font(), qapp.styleSheet(), qapp.palette()
-    style.apply_style(qapp)
-    yield qapp
-    qapp.setStyleSheet(old_sheet)
-    qapp.setFont(old_font)
-    qapp.setPalette(old_palette)
-
-
 @pytest.mark.skipif(not shutil.which("pdftoppm"), reason="needs poppler-utils")
-def test_screenshots_for_the_docs(qtbot, styled_app, laptop, me, runner, clock, tmp_path):
+def test_screenshots_for_the_docs(qtbot, styled, laptop, me, runner, clock, tmp_path):
     """docs/screenshot-agent-home.png and docs/print-handover.png, from the real program
     (written to docs/ only with CLERK_UPDATE_DOCS=1, so a test run leaves the tree alone)."""
     out = DOCS if os.environ.get("CLERK_UPDATE_DOCS") else tmp_path / "docs"

@@ -113,25 +113,13 @@ def test_item_view_shows_what_the_counter_tells_a_citizen(qtbot):
     assert view.placeholder.isVisibleTo(view) and not view.content.isVisibleTo(view)
 
 
-@pytest.fixture
-def styled_app(qapp):
-    from clerk_app.ui import style
-
-    old_font, old_sheet, old_palette = qapp.font(), qapp.styleSheet(), qapp.palette()
-    style.apply_style(qapp)
-    yield qapp
-    qapp.setStyleSheet(old_sheet)
-    qapp.setFont(old_font)
-    qapp.setPalette(old_palette)
-
-
-def test_item_view_type_is_large_enough_and_chinese_has_a_font(qtbot, styled_app, page):
+def test_item_view_type_is_large_enough_and_chinese_has_a_font(qtbot, styled, page):
     from clerk_app.forms.fonts import FAMILY_NAME
     from clerk_app.ui import style
     from clerk_app.ui.qt import QtGui
 
-    assert styled_app.font().families()[0] == FAMILY_NAME
-    assert styled_app.font().pointSize() == style.BASE_POINT_SIZE
+    assert styled.font().families()[0] == FAMILY_NAME
+    assert styled.font().pointSize() == style.BASE_POINT_SIZE
     body = page.item_view.fields["body"]
     assert QtGui.QFontInfo(body.font()).pointSize() >= 11
     assert QtGui.QFontMetrics(body.font()).inFont("镇")
