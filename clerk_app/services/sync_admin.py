@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from clerk_app import settings as SETTINGS
 from clerk_app.credentials import Credentials, CredentialsUnavailable
@@ -328,11 +329,7 @@ def resend(ctx: Context, actor: Actor | None, record_id: str,
         if not value:
             raise ServiceError(_("「{field}」不能为空。").format(field=FIXABLE_FIELDS[key]), field=key)
     with ctx.tx() as s:
-        rec = s.scalar(select(OutboxRecord).where(OutboxRecord.record_id == record_id))
-        if rec is None:
-            raise ServiceError(_("找不到这条记录，可能已经处理过。"))
-        if rec.state != P.SET_ASIDE:
-            raise ServiceError(_("这条记录不是被拒收的记录，无需重新上传。"))
+        rec = _refused_record(s, record_id, _("这条记录不是被拒收的记录，无需重新上传。"))
         item = None
         if "item_code" in fixes:
             item = s.scalar(select(ServiceItem).where(ServiceItem.code == fixes["item_code"],
@@ -355,6 +352,17 @@ def resend(ctx: Context, actor: Actor | None, record_id: str,
         return len(rows)
 
 
+def _refused_record(s: Session, record_id: str, not_refused: str) -> OutboxRecord:
+    """The refused (set-aside) outbox record ``record_id``; ``not_refused`` says why another
+    state cannot be acted on."""
+    rec = s.scalar(select(OutboxRecord).where(OutboxRecord.record_id == record_id))
+    if rec is None:
+        raise ServiceError(_("找不到这条记录，可能已经处理过。"))
+    if rec.state != P.SET_ASIDE:
+        raise ServiceError(not_refused)
+    return rec
+
+
 def discard(ctx: Context, actor: Actor | None, record_id: str) -> int:
     """Give up a refused record (放弃上报): a supervisor's decision, audited.
 
@@ -375,11 +383,7 @@ def discard(ctx: Context, actor: Actor | None, record_id: str) -> int:
         require_supervisor(actor)
     now = ctx.clock()
     with ctx.tx() as s:
-        rec = s.scalar(select(OutboxRecord).where(OutboxRecord.record_id == record_id))
-        if rec is None:
-            raise ServiceError(_("找不到这条记录，可能已经处理过。"))
-        if rec.state != P.SET_ASIDE:
-            raise ServiceError(_("这条记录不是被拒收的记录，不能放弃上报。"))
+        rec = _refused_record(s, record_id, _("这条记录不是被拒收的记录，不能放弃上报。"))
         seq = rec.entity_seq
         release = rec.entity == "case" and seq is not None and rec.reason_code != "seq_conflict"
         rec.state = P.DISCARDED
