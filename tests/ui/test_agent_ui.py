@@ -22,14 +22,13 @@ from clerk_app.ui.qt import QtCore, Qt
 from tests.core.test_agents_support import (
     AGENT_PASSWORD,
     VILLAGE,
-    MemoryKeys,
     agent_input,
     all_collected,
     item_named,
     make_laptop,
     principal,
 )
-from tests.ui.conftest import type_text
+from tests.ui.conftest import check_preview_fits_and_keys, type_text
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)")
 
@@ -38,14 +37,6 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 def _idle(qtbot, runner) -> None:
     qtbot.waitUntil(lambda: runner.idle, timeout=20000)
-
-
-@pytest.fixture
-def keys():
-    store = agents.KeyStore(MemoryKeys())
-    agents.use_key_store(store)
-    yield store
-    agents.use_key_store(None)
 
 
 @pytest.fixture
@@ -530,31 +521,13 @@ def _bottom_in(dialog, widget) -> bool:
 def test_pdf_preview_fits_a_small_screen_and_its_keys_work_from_anywhere(qtbot, styled, demo_ctx, supervisor,
                                                                          runner, monkeypatch):
     from clerk_app.ui.agent_dialogs import PdfPreviewDialog
-    from clerk_app.ui.qt import QtWidgets
 
     d = PdfPreviewDialog(runner, "代办员花名册", lambda: agents.roster_pdf(demo_ctx, supervisor), "花名册")
     qtbot.addWidget(d)
     d.show()
     _idle(qtbot, runner)
     assert d.page_labels and d.print_button.isEnabled()
-    # the offscreen screen (800 x 800) is lower than the 860 px the preview would like
-    free = d.screen().availableGeometry()
-    assert d.height() + 40 <= free.height() and d.width() + 16 <= free.width()
-    for button in (d.print_button, d.save_button, d.close_button):
-        assert _bottom_in(d, button)
-    asked = []
-    monkeypatch.setattr(d, "_ask_save_path", lambda default: asked.append("save") or "")
-    monkeypatch.setattr(d, "_ask_printer", lambda: asked.append("print"))
-    d.activateWindow()
-    qtbot.waitUntil(lambda: QtWidgets.QApplication.activeWindow() is d)
-    d.scroll.setFocus()
-    for key, mod in ((Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier),
-                     (Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier),
-                     (Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier),
-                     (Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)):
-        qtbot.keyClick(d.scroll, key, mod)
-        qtbot.wait(200)  # a mnemonic "animates" the button's click
-    assert asked == ["save", "print", "save", "print"]
+    check_preview_fits_and_keys(qtbot, d, d.scroll, monkeypatch)
 
 
 def _fits(d) -> None:

@@ -273,17 +273,7 @@ def test_incomplete_materials_notice_then_supplement(qtbot, page, demo_ctx, wait
 
 def test_supplement_save_progress_and_further_notice_needs_a_reason(qtbot, page, demo_ctx,
                                                                     clerk, wait_idle):
-    item = item_named(demo_ctx, DIBAO)
-    lines = intake.checklist_for(item)
-    for ln in lines:
-        ln.condition_applies = None if ln.required else False
-        ln.state = ln.expected_state() if ln.required else MaterialState.NOT_APPLICABLE
-        ln.copies_received = ln.copies_required if ln.required else 0
-    lines[2].state = MaterialState.MISSING
-    lines[2].copies_received = 0
-    out = intake.issue_notice(demo_ctx, clerk, intake.IntakeForm(
-        item.id, intake.ApplicantInput(name="赵大山", id_number=make_id("19600505", "031"),
-                                       phone="13800001111"), lines))
+    out = waiting_case(demo_ctx, clerk, "赵大山", make_id("19600505", "031"), ("户口簿",))
     page.open_for_supplement(out.case_id)
     wait_idle()
     assert page.mode == SUPPLEMENT

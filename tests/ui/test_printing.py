@@ -13,7 +13,8 @@ from clerk_app.services import catalog, documents, intake
 from clerk_app.store.models import PrintRecord
 from clerk_app.ui import printing
 from clerk_app.ui.printing import DocumentPreviewDialog, rasterize, show_document
-from clerk_app.ui.qt import QtPrintSupport, QtWidgets, Qt
+from clerk_app.ui.qt import QtPrintSupport, Qt
+from tests.ui.conftest import check_preview_fits_and_keys
 
 
 
@@ -183,22 +184,4 @@ def test_rasterize_every_page(demo_ctx, doc_id):
 
 def test_preview_fits_a_small_screen_and_its_keys_work_from_the_paper_box(
         qtbot, dialog, monkeypatch, wait_idle):
-    # the offscreen screen (800 x 800) is lower than the 860 px the preview would like
-    free = dialog.screen().availableGeometry()
-    assert dialog.height() + 40 <= free.height() and dialog.width() + 16 <= free.width()
-    for button in (dialog.print_button, dialog.save_button, dialog.close_button):
-        bottom = button.mapTo(dialog, button.rect().bottomLeft()).y()
-        assert bottom <= dialog.height()
-    asked = []
-    monkeypatch.setattr(dialog, "_ask_save_path", lambda default: asked.append("save") or "")
-    monkeypatch.setattr(dialog, "_ask_printer", lambda: asked.append("print"))
-    dialog.activateWindow()
-    qtbot.waitUntil(lambda: QtWidgets.QApplication.activeWindow() is dialog)
-    dialog.paper_combo.setFocus()
-    for key, mod in ((Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier),
-                     (Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier),
-                     (Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier),
-                     (Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)):
-        qtbot.keyClick(dialog.paper_combo, key, mod)
-        qtbot.wait(200)  # a mnemonic "animates" the button's click
-    assert asked == ["save", "print", "save", "print"]
+    check_preview_fits_and_keys(qtbot, dialog, dialog.paper_combo, monkeypatch)
