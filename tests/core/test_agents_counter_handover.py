@@ -160,12 +160,18 @@ def test_counter_handover_refusals(tmp_path, clock, keys):
 # --------------------------------------------------------------------------- one live sheet
 
 
-def test_a_reprinted_sheet_replaces_the_older_one(tmp_path, clock, keys):
+def _two_collected(tmp_path, clock, keys):  # noqa: ANN001, ANN202
+    """A township, its agent's laptop, and two commissions collected there."""
     town = make_township(tmp_path / "t", clock)
     agents.register_agent(town.ctx, town.supervisor, agent_input())
     laptop, me = _laptop_for(town, tmp_path, clock, keys)
     a = _collected(laptop, me, "张三", "42052819550312001")
     b = _collected(laptop, me, "李四", "42052819600101004")
+    return town, laptop, me, a, b
+
+
+def test_a_reprinted_sheet_replaces_the_older_one(tmp_path, clock, keys):
+    town, laptop, me, a, b = _two_collected(tmp_path, clock, keys)
     [old] = handover.create_sheets(laptop, me, [a.id, b.id])
     clock.advance(minutes=30)
     [new] = handover.create_sheets(laptop, me, [a.id, b.id])  # the first paper got wet
@@ -200,11 +206,7 @@ def test_a_reprinted_sheet_replaces_the_older_one(tmp_path, clock, keys):
 
 
 def test_a_reprint_of_part_of_a_sheet(tmp_path, clock, keys):
-    town = make_township(tmp_path / "t", clock)
-    agents.register_agent(town.ctx, town.supervisor, agent_input())
-    laptop, me = _laptop_for(town, tmp_path, clock, keys)
-    a = _collected(laptop, me, "张三", "42052819550312001")
-    b = _collected(laptop, me, "李四", "42052819600101004")
+    town, laptop, me, a, b = _two_collected(tmp_path, clock, keys)
     [old] = handover.create_sheets(laptop, me, [a.id, b.id])
     [new] = handover.create_sheets(laptop, me, [a.id])
     assert handover.get_handover(laptop, me, old.id).state == "replaced"
